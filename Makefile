@@ -1,0 +1,33 @@
+# The two commands for a fresh Debian machine: `make run` and `make test`.
+SHELL := /bin/bash
+NPM_STAMP := node_modules/.npm-ci.stamp
+
+.PHONY: run test setup deps build test-unit bench clean
+
+run: setup build
+	node appliance/dist/demo/run-demo.js
+
+test: setup build
+	npm test
+
+setup:
+	@bash scripts/install-debian-packages.sh
+
+deps: $(NPM_STAMP)
+
+# npm ci only when the lockfile changed; native addons compile from source (no prebuilt downloads).
+$(NPM_STAMP): package-lock.json package.json appliance/package.json
+	npm_config_build_from_source=true npm ci
+	@touch $@
+
+build: deps
+	npx tsc -b
+
+test-unit: setup build
+	npm run test:unit -w appliance
+
+bench: setup build
+	npm run bench:join
+
+clean:
+	rm -rf node_modules */node_modules */dist *.tsbuildinfo */*.tsbuildinfo

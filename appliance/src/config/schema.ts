@@ -1,0 +1,125 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The unit's whole configuration: one schema, with defaults, no unknown properties.
+ * provisioning/ imports this same schema to validate fleet inventories.
+ */
+
+const SipUri = Type.String({ pattern: '^sips?:[^\\s@]+@[^\\s@]+$', description: 'A SIP URI, e.g. sip:room@meet.example.org' });
+const HostName = Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:\\-\\[\\]]+$' });
+const Port = Type.Integer({ minimum: 1, maximum: 65535 });
+const DeviceName = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_:,./=\\-]+$' });
+
+export const UnitSchema = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'Serial or stable identifier' }),
+  name: Type.String({ minLength: 1, maxLength: 80, description: 'Name staff see, e.g. "Ward 4 bed 2"' }),
+  site: Type.String({ default: '', maxLength: 80 }),
+  ward: Type.String({ default: '', maxLength: 80 }),
+  room: Type.String({ default: '', maxLength: 40 }),
+  bed: Type.String({ default: '', maxLength: 40 }),
+}, { additionalProperties: false });
+
+export const MeetingSchema = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  title: Type.String({ default: '', maxLength: 120, description: 'Never a patient name' }),
+  roomUri: SipUri,
+  startsAt: Type.String({ format: 'date-time' }),
+  durationMinutes: Type.Integer({ minimum: 1, maximum: 240, default: 30 }),
+}, { additionalProperties: false });
+
+export const RoomsSchema = Type.Object({
+  ownRoomUri: SipUri,
+  meetings: Type.Array(MeetingSchema, { default: [], maxItems: 200 }),
+  joinWindow: Type.Object({
+    minutesBefore: Type.Integer({ minimum: 0, maximum: 120, default: 15 }),
+  }, { additionalProperties: false, default: {} }),
+}, { additionalProperties: false });
+
+export const SipAccountSchema = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  authUsername: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  password: Type.String({ minLength: 1, maxLength: 256, description: 'Secret; redacted in logs' }),
+  domain: HostName,
+  displayName: Type.String({ default: '', maxLength: 80 }),
+}, { additionalProperties: false });
+
+export const SipSchema = Type.Object({
+  transport: Type.Union([Type.Literal('tls'), Type.Literal('tcp')], { default: 'tls', description: 'tcp needs lab.allowInsecureSignaling' }),
+  proxy: Type.Object({
+    host: HostName,
+    port: Type.Optional(Port),
+  }, { additionalProperties: false, description: 'Outbound proxy / registrar the unit connects to' }),
+  account: Type.Optional(SipAccountSchema),
+  registerExpiresSeconds: Type.Integer({ minimum: 60, maximum: 3600, default: 600 }),
+  trustedCaFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM bundle; default: the system store' })),
+  tlsServerName: Type.Optional(HostName),
+  allowInboundFrom: Type.Array(SipUri, { default: [], description: 'Callers allowed to call the unit; empty = nobody' }),
+  keepaliveIntervalSeconds: Type.Integer({ minimum: 5, maximum: 300, default: 25 }),
+  noAnswerTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 120, default: 30 }),
+  connectTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
+  supportUri: Type.Optional(SipUri),
+}, { additionalProperties: false });
+
+export const MediaSchema = Type.Object({
+  audio: Type.Object({
+    captureDevice: Type.Optional(DeviceName),
+    playbackDevice: Type.Optional(DeviceName),
+    simToneHz: Type.Integer({ minimum: 100, maximum: 8000, default: 1000 }),
+  }, { additionalProperties: false, default: {} }),
+  video: Type.Object({
+    enabled: Type.Boolean({ default: true }),
+    captureDevice: Type.Optional(DeviceName),
+    display: Type.Union([Type.Literal('kms'), Type.Literal('wayland'), Type.Literal('auto'), Type.Literal('counter')], { default: 'kms' }),
+    width: Type.Integer({ minimum: 160, maximum: 1920, default: 640 }),
+    height: Type.Integer({ minimum: 120, maximum: 1080, default: 360 }),
+    framerate: Type.Integer({ minimum: 5, maximum: 30, default: 25 }),
+  }, { additionalProperties: false, default: {} }),
+  rtpPortRange: Type.Object({
+    min: Type.Integer({ minimum: 1024, maximum: 65000, default: 20000 }),
+    max: Type.Integer({ minimum: 1026, maximum: 65534, default: 20999 }),
+  }, { additionalProperties: false, default: {} }),
+  simOutputDir: Type.Optional(Type.String({ minLength: 1, description: 'sim mode: where far-end audio WAVs and snapshots go' })),
+}, { additionalProperties: false, default: {} });
+
+export const HardwareSchema = Type.Object({
+  mode: Type.Union([Type.Literal('sim'), Type.Literal('pi')], { default: 'sim' }),
+}, { additionalProperties: false, default: {} });
+
+export const LabSchema = Type.Object({
+  allowPlainRtp: Type.Boolean({ default: false, description: 'Lab only: accept unencrypted media' }),
+  allowInsecureSignaling: Type.Boolean({ default: false, description: 'Lab only: SIP over plain TCP' }),
+}, { additionalProperties: false, default: {} });
+
+export const ServerSchema = Type.Object({
+  host: Type.String({ default: '127.0.0.1' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+}, { additionalProperties: false, default: {} });
+
+export const StoreSchema = Type.Object({
+  path: Type.String({ minLength: 1, default: '/var/lib/bedside-unit/unit.db' }),
+}, { additionalProperties: false, default: {} });
+
+export const LogSchema = Type.Object({
+  level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace'].map((l) => Type.Literal(l)), { default: 'info' }),
+}, { additionalProperties: false, default: {} });
+
+export const UiSchema = Type.Object({
+  failureDisplaySeconds: Type.Integer({ minimum: 1, maximum: 600, default: 30, description: 'How long a failure stays on screen before the unit is ready again' }),
+}, { additionalProperties: false, default: {} });
+
+export const ConfigSchema = Type.Object({
+  unit: UnitSchema,
+  rooms: RoomsSchema,
+  sip: SipSchema,
+  media: MediaSchema,
+  hardware: HardwareSchema,
+  lab: LabSchema,
+  server: ServerSchema,
+  store: StoreSchema,
+  log: LogSchema,
+  ui: UiSchema,
+}, { additionalProperties: false });
+
+export type Config = Static<typeof ConfigSchema>;
+export type DeepReadonly<T> = T extends (infer U)[] ? ReadonlyArray<DeepReadonly<U>> : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+export type AppConfig = DeepReadonly<Config>;

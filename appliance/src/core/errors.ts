@@ -1,0 +1,53 @@
+/**
+ * Stable error codes. Tests, logs, the UI and fleet reports key on these strings,
+ * so a code is never renamed or reused for another meaning.
+ */
+export const ERROR_CODES = {
+  E_CONFIG_INVALID: 'The configuration file is invalid',
+  E_CONFIG_UNREADABLE: 'The configuration file cannot be read',
+  E_SIP_AUTH: 'The SIP account was refused (wrong user name or password)',
+  E_REGISTRATION_FAILED: 'The unit could not register with the SIP server',
+  E_ROOM_NOT_FOUND: 'The meeting room does not exist',
+  E_ROOM_BUSY: 'The meeting room is busy or refused the call',
+  E_NO_ANSWER: 'The meeting room did not answer',
+  E_CALL_REJECTED: 'The meeting room rejected the call',
+  E_CALL_DROPPED: 'The call ended unexpectedly',
+  E_SERVER_UNREACHABLE: 'The SIP server cannot be reached',
+  E_TLS_UNTRUSTED: 'The SIP server certificate is not trusted',
+  E_SRTP_REFUSED: 'The far end will not encrypt the media',
+  E_CODEC_UNSUPPORTED: 'The far end offers no codec the unit supports',
+  E_SDP_MALFORMED: 'The far end sent a malformed session description',
+  E_SIP_MALFORMED: 'A malformed SIP message was received',
+  E_SIP_TIMEOUT: 'The SIP server did not answer in time',
+  E_INBOUND_REFUSED: 'An inbound call from a caller not on the allow list was refused',
+  E_MEDIA_DEVICE: 'A camera, microphone or speaker could not be opened',
+  E_MEDIA_PIPELINE: 'The media pipeline failed',
+  E_STATE_TRANSITION: 'An action is not allowed in the current state',
+  E_STORE: 'The local store failed',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ApplianceError extends Error {
+  readonly code: ErrorCode;
+  /** Extra machine-readable facts (SIP status, field name, ...). Never secrets. */
+  readonly detail: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message?: string, detail: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message ?? ERROR_CODES[code], options);
+    this.name = 'ApplianceError';
+    this.code = code;
+    this.detail = Object.freeze({ ...detail });
+  }
+}
+
+export function isApplianceError(e: unknown): e is ApplianceError {
+  return e instanceof ApplianceError;
+}
+
+/** Wraps any thrown value as an ApplianceError, keeping an existing code. */
+export function toApplianceError(e: unknown, fallback: ErrorCode): ApplianceError {
+  if (isApplianceError(e)) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new ApplianceError(fallback, message, {}, { cause: e });
+}

@@ -1,0 +1,35 @@
+import type { LocalMediaCapabilities, NegotiatedSession } from '../core/media-types.js';
+
+export interface MediaLevels {
+  /** dBFS, per direction; -Infinity when silent or not running. */
+  micDb: number;
+  farEndDb: number;
+}
+
+export interface MediaStats {
+  audio: { packetsReceived: number; packetsLost: number; jitterMs: number } | null;
+  video: { framesDecoded: number } | null;
+}
+
+export interface MediaEngineEvents {
+  /** The first decoded far-end audio buffer of a session reached the output. */
+  'first-audio': () => void;
+  'levels': (levels: MediaLevels) => void;
+  /** A pipeline failed; the call should end with this error (code E_MEDIA_PIPELINE or E_MEDIA_DEVICE). */
+  'error': (error: Error) => void;
+}
+
+export interface MediaEngine {
+  /** Loads what can be loaded without opening the camera, so a call starts fast. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Reserves local RTP/RTCP ports and creates fresh SRTP keys for one call. */
+  allocate(): Promise<LocalMediaCapabilities>;
+  /** Starts media for a negotiated session, or updates it (re-INVITE) when one runs. */
+  apply(session: NegotiatedSession): Promise<void>;
+  /** Ends the call's media and frees its ports. Safe to call when nothing runs. */
+  release(): Promise<void>;
+  stats(): MediaStats;
+  on<E extends keyof MediaEngineEvents>(event: E, listener: MediaEngineEvents[E]): this;
+  off<E extends keyof MediaEngineEvents>(event: E, listener: MediaEngineEvents[E]): this;
+}
