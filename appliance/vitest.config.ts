@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Integration suites start real peers on fixed loopback ports; run files one at a time.
+    // Integration suites start real peers (kamailio, baresip, GStreamer); one file at a time
+    // keeps a 2-core machine from starving their real-time media.
     fileParallelism: false,
     pool: 'forks',
   },

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { CallStateMachine, type CallEvent, type CallSnapshot, type TransitionRecord } from '../core/call-state.js';
+import { ApplianceError, toApplianceError, type ErrorCode } from '../core/errors.js';
+import { actionForGesture, type Gesture } from '../core/gestures.js';
+import { ledPatternFor, type LedPattern } from '../core/led-pattern.js';
+import { chooseRoom, nextMeeting, type ScheduledMeeting } from '../core/room-choice.js';
+import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { MediaEngine } from '../ports/media-engine.js';
+import type { CallEndReason, CallInfo, RegistrationState, Signaling } from '../ports/signaling.js';
+import type { StatusLight } from '../ports/status-light.js';
+import type { CallRecord, Store } from '../ports/store.js';
+import type { Logger } from '../log/logger.js';
+import { redactUri } from '../log/logger.js';
+
+export interface UnitControllerDeps {
+  signaling: Signaling;
+  engine: MediaEngine;
+  store: Store;
+  light: StatusLight;
+  clock: Clock;
+  logger: Logger;
+  rooms: { ownRoomUri: string; meetings: readonly ScheduledMeeting[]; minutesBefore: number };
+  failureDisplayMs: number;
+  /** A BYE or CANCEL not confirmed within this long still ends the call locally. */
+  leaveTimeoutMs?: number;
+}
+
+interface CallInProgress {
+  id: string;
+  roomUri: string;
+  source: CallRecord['source'];
+  meetingId: string | null;
+  startedAt: number;
+  establishedAt: number | null;
+  info: CallInfo | null;
+}
+
+export interface UnitStatus {
+  call: CallSnapshot;
+  registration: RegistrationState;
+  led: LedPattern | null;
+  nextMeeting: { id: string; title: string | undefined; startsAt: string; joinable: boolean } | null;
+}
+
+/**
+ * Turns button gestures and API actions into calls, and calls into state. The call state
+ * machine is the only record of what the unit is doing; this class drives it and renders it
+ * (LED, event log, calls table).
+ */
+export class UnitController {
+  readonly machine: CallStateMachine;
+  private current: CallInProgress | null = null;
+  private failureTimer: TimerHandle | null = null;
+  private leaveTimer: TimerHandle | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: UnitControllerDeps) {
+    this.log = deps.logger;
+    this.machine = new CallStateMachine({ nowMs: deps.clock.now(), onListenerError: (e) => this.log.error({ err: String(e) }, 'state listener failed') });
+  }
+
+  start(): void {
+    this.unsubscribe = this.machine.onTransition((t) => this.onTransition(t));
+    this.deps.signaling.on('ended', this.onSignalingEnded);
+    this.deps.signaling.on('established', this.onInboundEstablished);
+    this.deps.signaling.on('inbound-refused', this.onInboundRefused);
+    this.deps.signaling.on('registration', this.onRegistration);
+    this.render();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.deps.signaling.off('ended', this.onSignalingEnded);
+    this.deps.signaling.off('established', this.onInboundEstablished);
+    this.deps.signaling.off('inbound-refused', this.onInboundRefused);
+    this.deps.signaling.off('registration', this.onRegistration);
+    this.failureTimer?.cancel();
+    this.leaveTimer?.cancel();
+  }
+
+  status(): UnitStatus {
+    const next = nextMeeting(this.deps.rooms.meetings, this.deps.clock.now(), { beforeStartMinutes: this.deps.rooms.minutesBefore });
+    return {
+      call: this.machine.snapshot(),
+      registration: this.deps.signaling.registrationState(),
+      led: this.deps.light.current(),
+      nextMeeting: next ? { id: next.meeting.id, title: next.meeting.title, startsAt: next.meeting.startsAt, joinable: next.joinable } : null,
+    };
+  }
+
+  onGesture(g: Gesture): void {
+    const decision = actionForGesture(this.machine.snapshot().state, g);
+    this.log.debug({ gesture: g.type, action: decision.action, reason: decision.reason }, 'button');
+    if (g.type === 'stuck') this.deps.store.appendEvent('fault', { code: 'E_BUTTON_STUCK' });
+    if (decision.action === 'join') void this.join();
+    else if (decision.action === 'cancel') void this.cancel();
+    else if (decision.action === 'leave') void this.leave();
+  }
+
+  /** Joins the scheduled meeting in its window, else the unit's own room. */
+  async join(): Promise<CallSnapshot> {
+    const state = this.machine.snapshot().state;
+    if (state !== 'idle' && state !== 'failed') throw new ApplianceError('E_STATE_TRANSITION', `cannot join while ${state}`, { state });
+    const now = this.deps.clock.now();
+    const choice = chooseRoom({ ownRoomUri: this.deps.rooms.ownRoomUri, meetings: this.deps.rooms.meetings, nowMs: now, joinWindow: { beforeStartMinutes: this.deps.rooms.minutesBefore } });
+    this.failureTimer?.cancel();
+    const call: CallInProgress = { id: randomUUID(), roomUri: choice.uri, source: choice.source, meetingId: choice.meetingId ?? null, startedAt: now, establishedAt: null, info: null };
+    this.current = call;
+    const snap = this.dispatch({ type: 'join-requested', room: { uri: choice.uri, ...(choice.meetingId ? { meetingId: choice.meetingId } : {}) } });
+    this.deps.signaling.call(choice.uri).then(
+      (info) => this.onEstablished(call, info),
+      (e: unknown) => this.onJoinFailed(call, toApplianceError(e, 'E_CALL_REJECTED')),
+    );
+    return snap;
+  }
+
+  async leave(): Promise<CallSnapshot> {
+    const state = this.machine.snapshot().state;
+    if (state !== 'in-call') throw new ApplianceError('E_STATE_TRANSITION', `cannot leave while ${state}`, { state });
+    const snap = this.dispatch({ type: 'leave-requested' });
+    this.armLeaveTimeout();
+    void this.deps.signaling.hangup();
+    return snap;
+  }
+
+  async cancel(): Promise<CallSnapshot> {
+    const state = this.machine.snapshot().state;
+    if (state !== 'joining') throw new ApplianceError('E_STATE_TRANSITION', `cannot cancel while ${state}`, { state });
+    const snap = this.dispatch({ type: 'cancel-requested' });
+    this.armLeaveTimeout();
+    void this.deps.signaling.hangup();
+    return snap;
+  }
+
+  private onEstablished(call: CallInProgress, info: CallInfo): void {
+    if (this.current !== call) return;
+    call.establishedAt = this.deps.clock.now();
+    call.info = info;
+    const state = this.machine.snapshot().state;
+    if (state === 'joining') this.dispatch({ type: 'established' });
+    // Cancelled while the 200 OK was on its way: the call exists now, so end it with a BYE.
+    else if (state === 'leaving') void this.deps.signaling.hangup();
+  }
+
+  private onJoinFailed(call: CallInProgress, err: ApplianceError): void {
+    if (this.current !== call) return;
+    const state = this.machine.snapshot().state;
+    if (state === 'leaving') {
+      this.finish(call, 'cancelled', null);
+      this.dispatch({ type: 'ended', reason: 'cancelled' });
+      return;
+    }
+    if (state !== 'joining') return;
+    this.log.warn({ code: err.code, err: err.message, room: redactUri(call.roomUri) }, 'join failed');
+    this.finish(call, 'failed', err.code);
+    this.dispatch({ type: 'join-failed', code: err.code });
+  }
+
+  private readonly onSignalingEnded = (reason: CallEndReason, error?: ApplianceError): void => {
+    const call = this.current;
+    const state = this.machine.snapshot().state;
+    if (!call || call.establishedAt === null) return; // pre-answer endings arrive through call()'s rejection
+    if (state === 'leaving') {
+      this.finish(call, 'local-hangup', null);
+      this.dispatch({ type: 'ended', reason: 'local-hangup' });
+    } else if (state === 'in-call') {
+      if (reason === 'error') {
+        const code: ErrorCode = error?.code ?? 'E_CALL_DROPPED';
+        this.finish(call, 'failed', code);
+        this.dispatch({ type: 'call-dropped', code });
+      } else {
+        this.finish(call, reason === 'local-hangup' ? 'local-hangup' : 'remote-hangup', null);
+        this.dispatch({ type: 'ended', reason: 'remote-hangup' });
+      }
+    }
+  };
+
+  /** An allow-listed caller was answered: the unit is in a call it did not place. */
+  private readonly onInboundEstablished = (info: CallInfo): void => {
+    const state = this.machine.snapshot().state;
+    if (state !== 'idle' && state !== 'failed') return;
+    const now = this.deps.clock.now();
+    this.current = { id: randomUUID(), roomUri: info.target, source: 'inbound', meetingId: null, startedAt: now, establishedAt: now, info };
+    this.dispatch({ type: 'join-requested', room: { uri: info.target } });
+    this.dispatch({ type: 'established' });
+  };
+
+  private readonly onInboundRefused = (from: string): void => {
+    this.deps.store.appendEvent('inbound-refused', { code: 'E_INBOUND_REFUSED', from: redactUri(from) });
+  };
+
+  private readonly onRegistration = (state: RegistrationState, error?: ApplianceError): void => {
+    this.deps.store.appendEvent('registration', { state, ...(error ? { code: error.code } : {}) });
+  };
+
+  private armLeaveTimeout(): void {
+    this.leaveTimer?.cancel();
+    this.leaveTimer = this.deps.clock.setTimeout(() => {
+      this.leaveTimer = null;
+      const call = this.current;
+      if (this.machine.snapshot().state !== 'leaving') return;
+      this.log.warn('far end did not confirm the hang-up in time; ending locally');
+      void this.deps.engine.release();
+      if (call) this.finish(call, call.establishedAt === null ? 'cancelled' : 'local-hangup', 'E_SIP_TIMEOUT');
+      this.dispatch({ type: 'ended', reason: call?.establishedAt === null ? 'cancelled' : 'local-hangup', code: 'E_SIP_TIMEOUT' });
+    }, this.deps.leaveTimeoutMs ?? 5_000);
+  }
+
+  private finish(call: CallInProgress, endReason: CallRecord['endReason'], errorCode: string | null): void {
+    if (this.current !== call) return;
+    this.current = null;
+    const stats = this.deps.engine.stats();
+    try {
+      this.deps.store.recordCall({
+        id: call.id, roomUri: call.roomUri, source: call.source, meetingId: call.meetingId,
+        startedAt: call.startedAt, establishedAt: call.establishedAt, endedAt: this.deps.clock.now(),
+        endReason, errorCode,
+        audioCodec: call.info?.audioCodec ?? null, videoCodec: call.info?.videoCodec ?? null,
+        packetsLost: stats.audio?.packetsLost ?? null, jitterMs: stats.audio?.jitterMs ?? null,
+      });
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, 'could not record the call');
+    }
+  }
+
+  private dispatch(event: CallEvent): CallSnapshot {
+    return this.machine.dispatch(event, this.deps.clock.now());
+  }
+
+  private onTransition(t: TransitionRecord): void {
+    this.log.info({ from: t.from, to: t.to, event: t.event.type, seq: t.seq, ...(t.snapshot.failure ? { code: t.snapshot.failure.code } : {}) }, `${t.from} -> ${t.to}`);
+    try {
+      this.deps.store.appendEvent('state', { from: t.from, to: t.to, event: t.event.type, ...(t.snapshot.failure ? { code: t.snapshot.failure.code } : {}) }, t.atMs);
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, 'could not append to the event log');
+    }
+    if (t.to !== 'leaving') { this.leaveTimer?.cancel(); this.leaveTimer = null; }
+    if (t.to === 'failed') {
+      this.failureTimer?.cancel();
+      this.failureTimer = this.deps.clock.setTimeout(() => {
+        this.failureTimer = null;
+        if (this.machine.snapshot().state === 'failed') this.dispatch({ type: 'failure-cleared' });
+      }, this.deps.failureDisplayMs);
+    }
+    this.render();
+  }
+
+  private render(): void {
+    this.deps.light.show(ledPatternFor(this.machine.snapshot().state));
+  }
+}

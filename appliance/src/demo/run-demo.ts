@@ -1,0 +1,95 @@
+/**
+ * `make run`: a local demo room (kamailio as the TLS registrar/proxy, baresip answering as an
+ * echo service) and the unit in simulation joined to it. Space joins, `h` (hold) leaves.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { validateConfig } from '../config/validate.js';
+import { createLogger } from '../log/logger.js';
+import { createUnit } from '../unit.js';
+import { attachKeyboard } from '../adapters/sim/keyboard-button.js';
+import { Kamailio } from './peers/kamailio.js';
+import { Baresip } from './peers/baresip.js';
+import { createTestPki } from './peers/pki.js';
+
+async function main(): Promise<void> {
+  const runDir = resolve(process.env.DEMO_DIR ?? '.run');
+  mkdirSync(runDir, { recursive: true });
+  const port = Number(process.env.DEMO_PORT ?? 8080);
+  // Fresh credentials every run: the demo has no default passwords either.
+  const unitPassword = randomBytes(12).toString('base64url');
+  const roomPassword = randomBytes(12).toString('base64url');
+  process.stdout.write('Starting the demo room (kamailio TLS proxy + baresip echo room)...\n');
+  const pki = await createTestPki(runDir);
+  const kamailio = new Kamailio({
+    users: [{ username: 'unit1', password: unitPassword }, { username: 'demo-room', password: roomPassword }],
+    certificatePath: pki.server.certPath,
+    privateKeyPath: pki.server.keyPath,
+  });
+  await kamailio.start();
+  const room = new Baresip({ username: 'demo-room', password: roomPassword, domain: kamailio.domain, proxyPort: kamailio.sipPort, mode: 'echo' });
+  await room.start();
+
+  const raw = {
+    unit: { id: 'DEMO-0001', name: 'Demo bed', site: 'Demo hospital', ward: 'Ward 4', room: '12', bed: '2' },
+    rooms: { ownRoomUri: `sip:demo-room@${kamailio.domain}` },
+    sip: {
+      transport: 'tls',
+      proxy: { host: '127.0.0.1', port: kamailio.tlsPort },
+      tlsServerName: 'localhost',
+      trustedCaFile: pki.ca.certPath,
+      account: { username: 'unit1', password: unitPassword, domain: kamailio.domain, displayName: 'Demo bed' },
+    },
+    media: { video: { display: 'counter' }, simOutputDir: join(runDir, 'media') },
+    hardware: { mode: process.env.APPLIANCE_HW ?? 'sim' },
+    server: { host: '127.0.0.1', port },
+    store: { path: join(runDir, 'unit.db') },
+    log: { level: process.env.LOG_LEVEL ?? 'info' },
+  };
+  const config = validateConfig(raw);
+  writeFileSync(join(runDir, 'unit.yaml'), stringify({ ...raw, sip: { ...raw.sip, account: { ...raw.sip.account, password: '(generated for this run)' } } }));
+  mkdirSync(join(runDir, 'media'), { recursive: true });
+  const logger = createLogger({ level: config.log.level });
+  const unit = createUnit(config, logger);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    detach();
+    process.stdout.write('Stopping the unit and the demo room...\n');
+    await unit.stop();
+    logger.debug('stopping the demo room');
+    await room.stop();
+    await kamailio.stop();
+    await pki.cleanup();
+    process.exit(0);
+  };
+  const detach = attachKeyboard(unit.simButton, () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  await unit.start();
+  const api = `http://127.0.0.1:${unit.address().port}`;
+  process.stdout.write([
+    '',
+    '  Bedside unit (simulation) is ready, registered to the demo room over TLS.',
+    `  Room: sip:demo-room@${kamailio.domain} (baresip echo service: you hear and see yourself)`,
+    '',
+    '  SPACE / Enter  press the start button (joins; a short press never ends a meeting)',
+    '  h              hold the button 2.2 s (leaves a meeting, cancels a join)',
+    '  q / Ctrl-C     quit',
+    '',
+    `  Status:        curl ${api}/status`,
+    `  Press:         curl -X POST ${api}/sim/button`,
+    `  Hold:          curl -X POST '${api}/sim/button?ms=2200'`,
+    `  Far-end audio: ${join(runDir, 'media', 'far-end-audio.wav')}`,
+    '',
+  ].join('\n') + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`demo failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});

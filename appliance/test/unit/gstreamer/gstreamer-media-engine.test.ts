@@ -1,0 +1,265 @@
+/** The engine's own logic (allocation, rebuilds, events, stats) over a fake binding. */
+import { createSocket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LocalMediaCapabilities, NegotiatedSession, NegotiatedStream } from '../../../src/core/media-types.js';
+import type { MediaLevels } from '../../../src/ports/media-engine.js';
+import { isApplianceError } from '../../../src/core/errors.js';
+import { GstreamerMediaEngine } from '../../../src/adapters/gstreamer/gstreamer-media-engine.js';
+import type { GstBinding, GstBusMessage, GstElementHandle } from '../../../src/adapters/gstreamer/gst-binding.js';
+import type { MediaDeviceSettings } from '../../../src/adapters/gstreamer/media-settings.js';
+
+class FakePipeline {
+  static all: FakePipeline[] = [];
+  static failOn: ((launch: string) => GstBusMessage | undefined) | undefined;
+  readonly children = new Map<string, GstElementHandle>();
+  'auto-flush-bus' = true;
+  state: 'null' | 'playing' = 'null';
+  private bus: ((m: GstBusMessage) => void) | undefined;
+
+  constructor(readonly launch: string) {
+    FakePipeline.all.push(this);
+  }
+
+  play(): void {
+    const failure = FakePipeline.failOn?.(this.launch);
+    if (!failure) this.state = 'playing';
+    setImmediate(() => this.post(failure ?? { type: 'state-changed', _src_element_name: 'pipeline9', 'old-state': 'GST_STATE_READY', 'new-state': 'GST_STATE_PAUSED' }));
+  }
+  pause(): void {}
+  stop(): void {
+    this.state = 'null';
+  }
+  sendEOS(): void {
+    setImmediate(() => this.post({ type: 'eos' }));
+  }
+  findChild(name: string): GstElementHandle | undefined {
+    return this.children.get(name);
+  }
+  pollBus(cb: (m: GstBusMessage) => void): void {
+    this.bus = cb;
+  }
+  post(m: GstBusMessage): void {
+    this.bus?.(m);
+  }
+  level(element: string, db: number): void {
+    this.post({ type: 'element', name: 'level', _src_element_name: element, rms: `< ${db} >` });
+  }
+}
+
+const fakeBinding = { Pipeline: FakePipeline } as unknown as GstBinding;
+
+const SIM: MediaDeviceSettings = {
+  mode: 'sim',
+  audioSource: { kind: 'test-tone', freqHz: 1000 },
+  videoSource: { kind: 'test-pattern' },
+  audioSink: { kind: 'meter' },
+  videoSink: { kind: 'counter' },
+};
+
+const engines: GstreamerMediaEngine[] = [];
+
+function engine(extra: Partial<ConstructorParameters<typeof GstreamerMediaEngine>[0]> = {}): GstreamerMediaEngine {
+  const e = new GstreamerMediaEngine({ settings: SIM, address: '127.0.0.1', binding: fakeBinding, ...extra });
+  engines.push(e);
+  return e;
+}
+
+afterEach(async () => {
+  for (const e of engines.splice(0)) await e.stop();
+  FakePipeline.all = [];
+  FakePipeline.failOn = undefined;
+});
+
+function session(caps: LocalMediaCapabilities, over: { audio?: Partial<NegotiatedStream>; video?: Partial<NegotiatedStream> | null } = {}): NegotiatedSession {
+  const video = caps.video;
+  const streams: NegotiatedStream[] = [
+    {
+      kind: 'audio',
+      codec: caps.audio.codecs[0]!,
+      direction: 'sendrecv',
+      local: { address: caps.address, rtpPort: caps.audio.rtpPort, rtcpPort: caps.audio.rtcpPort },
+      remote: { address: '127.0.0.1', rtpPort: 40000, rtcpPort: 40001 },
+      srtp: caps.srtp ? { tx: caps.srtp.audio, rx: caps.srtp.audio } : null,
+      ...over.audio,
+    },
+  ];
+  if (video && over.video !== null) {
+    streams.push({
+      kind: 'video',
+      codec: video.codecs[0]!,
+      direction: 'sendrecv',
+      local: { address: caps.address, rtpPort: video.rtpPort, rtcpPort: video.rtcpPort },
+      remote: { address: '127.0.0.1', rtpPort: 40002, rtcpPort: 40003 },
+      srtp: caps.srtp ? { tx: caps.srtp.video, rx: caps.srtp.video } : null,
+      ...over.video,
+    });
+  }
+  return { streams };
+}
+
+const running = () => FakePipeline.all.filter((p) => p.state === 'playing');
+const find = (part: string) => running().find((p) => p.launch.includes(part));
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+describe('allocate()', () => {
+  it('reserves even RTP ports with RTCP = RTP + 1, offers opus/H264/VP8 and fresh 30-byte keys', async () => {
+    const e = engine();
+    const caps = await e.allocate();
+    expect(caps.address).toBe('127.0.0.1');
+    expect(caps.audio.rtpPort % 2).toBe(0);
+    expect(caps.audio.rtcpPort).toBe(caps.audio.rtpPort + 1);
+    expect(caps.video?.rtcpPort).toBe((caps.video?.rtpPort ?? 0) + 1);
+    expect(caps.video?.rtpPort).not.toBe(caps.audio.rtpPort);
+    expect(caps.audio.codecs).toEqual([{ name: 'opus', payloadType: 111, clockRate: 48000, channels: 2, fmtp: { useinbandfec: '1' } }]);
+    expect(caps.video?.codecs.map((c) => [c.name, c.payloadType, c.fmtp])).toEqual([
+      ['H264', 96, { 'packetization-mode': '1', 'profile-level-id': '42e01f' }],
+      ['VP8', 97, {}],
+    ]);
+    expect(caps.srtp?.audio.keySalt).toHaveLength(30);
+    expect(caps.srtp?.audio.suite).toBe('AES_CM_128_HMAC_SHA1_80');
+    expect(Buffer.from(caps.srtp!.audio.keySalt).equals(Buffer.from(caps.srtp!.video.keySalt))).toBe(false);
+    // The ports stay held until a pipeline binds them.
+    expect(await canBind(caps.audio.rtpPort)).toBe(false);
+    const again = await e.allocate();
+    expect(Buffer.from(again.srtp!.audio.keySalt).equals(Buffer.from(caps.srtp!.audio.keySalt))).toBe(false);
+    // A new allocation ends the previous call's reservation.
+    expect(await canBind(caps.audio.rtpPort)).toBe(true);
+  });
+
+  it('without SRTP (lab flag) and without video', async () => {
+    const caps = await engine({ plainRtp: true, video: false }).allocate();
+    expect(caps.srtp).toBeNull();
+    expect(caps.video).toBeNull();
+  });
+});
+
+describe('apply()', () => {
+  it('runs send and receive pipelines per stream and hands the reserved ports to them', async () => {
+    const e = engine();
+    const caps = await e.allocate();
+    await e.apply(session(caps));
+    expect(running()).toHaveLength(4);
+    expect(running().every((p) => p['auto-flush-bus'] === false)).toBe(true);
+    expect(await canBind(caps.audio.rtpPort)).toBe(true);
+    expect(await canBind(caps.video!.rtcpPort)).toBe(true);
+  });
+
+  it('leaves unchanged pipelines alone on re-apply and rebuilds only what changed', async () => {
+    const e = engine();
+    const caps = await e.allocate();
+    await e.apply(session(caps));
+    const before = [...running()];
+    await e.apply(session(caps));
+    expect(FakePipeline.all).toHaveLength(4);
+    const vp8 = caps.video!.codecs.find((c) => c.name === 'VP8')!;
+    await e.apply(session(caps, { video: { codec: vp8 } }));
+    expect(FakePipeline.all).toHaveLength(6);
+    expect(running().filter((p) => before.includes(p)).every((p) => p.launch.includes('opus'))).toBe(true);
+    expect(running().filter((p) => p.launch.includes('vp8'))).toHaveLength(2);
+  });
+
+  it('follows direction changes: hold (sendonly) drops the receive pipelines', async () => {
+    const e = engine();
+    const caps = await e.allocate();
+    await e.apply(session(caps));
+    await e.apply(session(caps, { audio: { direction: 'sendonly' }, video: { direction: 'inactive' } }));
+    expect(running()).toHaveLength(1);
+    expect(running()[0]?.launch).toContain('opusenc');
+    expect(e.stats()).toEqual({ audio: null, video: null });
+  });
+
+  it('fails with the pipeline error code and leaves nothing running', async () => {
+    const e = engine({ settings: { ...SIM, audioSource: { kind: 'alsa', device: 'hw:7' } } });
+    FakePipeline.failOn = (launch) =>
+      launch.includes('alsasrc') ? { type: 'error', _src_element_name: 'mic', message: 'Could not open audio device for recording.' } : undefined;
+    const caps = await e.allocate();
+    const err = await e.apply(session(caps)).then(() => undefined, (x: unknown) => x);
+    expect(isApplianceError(err) && err.code).toBe('E_MEDIA_DEVICE');
+    expect(running()).toHaveLength(0);
+  });
+
+  it('rejects unsafe far-end values before building anything', async () => {
+    const e = engine();
+    const caps = await e.allocate();
+    const err = await e.apply(session(caps, { audio: { remote: { address: 'evil" ! filesink', rtpPort: 1, rtcpPort: 2 } } })).then(() => undefined, (x: unknown) => x);
+    expect(isApplianceError(err) && err.code).toBe('E_MEDIA_PIPELINE');
+    expect(FakePipeline.all).toHaveLength(0);
+  });
+
+  it('refuses to apply after stop()', async () => {
+    const e = engine();
+    const caps = await e.allocate();
+    await e.stop();
+    await e.stop();
+    const err = await e.apply(session(caps)).then(() => undefined, (x: unknown) => x);
+    expect(isApplianceError(err) && err.code).toBe('E_MEDIA_PIPELINE');
+  });
+});
+
+describe('events and stats', () => {
+  it('emits first-audio once per call when the far end is above silence, and levels throughout', async () => {
+    const e = engine();
+    const levels: MediaLevels[] = [];
+    let firstAudio = 0;
+    e.on('levels', (l) => levels.push(l));
+    e.on('first-audio', () => firstAudio++);
+    await e.apply(session(await e.allocate()));
+    const recv = find('far_level')!;
+    const send = find('mic_level')!;
+    recv.level('heartbeat', -3);
+    send.level('mic_level', -12);
+    recv.level('far_level', -90);
+    expect(firstAudio).toBe(0);
+    recv.level('far_level', -20);
+    recv.level('far_level', -18);
+    expect(firstAudio).toBe(1);
+    expect(levels.at(-1)).toEqual({ micDb: -12, farEndDb: -18 });
+    expect(levels).toHaveLength(4);
+    await e.release();
+    expect(levels.at(-1)).toEqual({ micDb: -Infinity, farEndDb: -Infinity });
+    await e.apply(session(await e.allocate()));
+    find('far_level')!.level('far_level', -20);
+    expect(firstAudio).toBe(2);
+  });
+
+  it('reports a failure while running as an error event with its code', async () => {
+    const e = engine({ settings: { ...SIM, videoSource: { kind: 'v4l2', device: '/dev/video7' } } });
+    const errors: unknown[] = [];
+    e.on('error', (x) => errors.push(x));
+    await e.apply(session(await e.allocate()));
+    find('v4l2src')!.post({ type: 'error', _src_element_name: 'camera', message: 'Device disconnected' });
+    find('far_level')!.post({ type: 'error', _src_element_name: 'rtp_in', message: 'socket error' });
+    expect(errors.map((x) => isApplianceError(x) && x.code)).toEqual(['E_MEDIA_DEVICE', 'E_MEDIA_PIPELINE']);
+  });
+
+  it('reads jitter buffer and video sink stats', async () => {
+    const e = engine();
+    await e.apply(session(await e.allocate()));
+    expect(e.stats()).toEqual({ audio: { packetsReceived: 0, packetsLost: 0, jitterMs: 0 }, video: { framesDecoded: 0 } });
+    find('far_level')!.children.set('rtpjitterbuffer3', { stats: 'application/x-rtp-jitterbuffer-stats, num-pushed=(guint64)250, num-lost=(guint64)2, avg-jitter=(guint64)1500000;' });
+    find('video_out')!.children.set('video_out', { stats: 'application/x-gst-base-sink-stats, average-rate=(double)15, dropped=(guint64)0, rendered=(guint64)42;' });
+    expect(e.stats()).toEqual({ audio: { packetsReceived: 250, packetsLost: 2, jitterMs: 1.5 }, video: { framesDecoded: 42 } });
+  });
+
+  it('finalises file sinks with EOS on release', async () => {
+    const e = engine({ settings: { ...SIM, audioSink: { kind: 'file', path: '/tmp/never-written.wav' } } });
+    await e.apply(session(await e.allocate(), { video: null }));
+    const recv = find('wavenc')!;
+    let eosSent = false;
+    const original = recv.sendEOS.bind(recv);
+    recv.sendEOS = () => {
+      eosSent = true;
+      original();
+    };
+    await e.release();
+    expect(eosSent).toBe(true);
+    expect(running()).toHaveLength(0);
+  });
+});
