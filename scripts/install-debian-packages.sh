@@ -16,6 +16,8 @@ PACKAGES=(
   sox libsox-fmt-all espeak-ng
   # certificates for the test PKI
   openssl ca-certificates
+  # bedside I/O board firmware: AVR toolchain and the simulator that runs the real image
+  gcc-avr binutils-avr avr-libc simavr libsimavr-dev libsimavrparts1 libelf-dev
 )
 
 missing=()

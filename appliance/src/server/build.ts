@@ -16,7 +16,11 @@ const STATUS_FOR_CODE: Record<string, number> = { E_STATE_TRANSITION: 409 };
 /** The daemon's local HTTP API. Built without listening, so tests use inject(). */
 export function build(deps: ServerDeps): FastifyInstance {
   // Request lines only at warn and above: the status endpoint is polled.
-  const app = Fastify({ loggerInstance: deps.logger.child({ module: 'server' }, { level: 'warn' }) as FastifyBaseLogger });
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ module: 'server' }, { level: 'warn' }) as FastifyBaseLogger,
+    // Unknown fields are refused, not silently stripped.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
 
   app.setErrorHandler((err, _req, reply) => {
     if (isApplianceError(err)) {

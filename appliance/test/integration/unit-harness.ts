@@ -18,6 +18,7 @@ export interface TestUnitOptions {
   allowInboundFrom?: string[];
   video?: boolean;
   toneHz?: number;
+  keepaliveIntervalSeconds?: number;
 }
 
 export interface TestUnit {
@@ -42,6 +43,7 @@ export function createTestUnit(o: TestUnitOptions): TestUnit {
       noAnswerTimeoutSeconds: o.noAnswerTimeoutSeconds ?? 30,
       allowInboundFrom: o.allowInboundFrom ?? [],
       connectTimeoutSeconds: 3,
+      ...(o.keepaliveIntervalSeconds ? { keepaliveIntervalSeconds: o.keepaliveIntervalSeconds } : {}),
     },
     media: { audio: { simToneHz: o.toneHz ?? 1000 }, video: { enabled: o.video ?? true, display: 'counter', width: 320, height: 240, framerate: 15 }, simOutputDir: dir },
     hardware: { mode: 'sim' },

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import {
-  Invitation, Inviter, Registerer, RegistererState, SessionState, UserAgent,
+  Invitation, Inviter, Registerer, RegistererState, RequestPendingError, SessionState, UserAgent,
   type Core, type Session, type SessionDescriptionHandler,
 } from 'sip.js';
 import { ApplianceError, toApplianceError } from '../../core/errors.js';
@@ -51,6 +51,8 @@ export class SipSignaling extends EventEmitter implements Signaling {
   private keepalive: OptionsKeepalive | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryMs: number;
+  /** Ends the REGISTER in progress (its connection is gone). */
+  private abandonRegister: ((error: ApplianceError) => void) | null = null;
   private stopped = true;
   private readonly log: Logger;
 
@@ -108,11 +110,7 @@ export class SipSignaling extends EventEmitter implements Signaling {
       onDead: () => this.log.warn('proxy does not answer OPTIONS keepalives'),
     });
     if (o.account) {
-      this.registerer = new Registerer(this.ua, { expires: o.registerExpiresSeconds, logConfiguration: false });
-      this.registerer.stateChange.addListener((s) => {
-        if (s === RegistererState.Registered) this.setRegistration('registered');
-        else if (s === RegistererState.Unregistered && this.regState === 'registered') this.setRegistration('unregistered');
-      });
+      this.registerer = this.newRegisterer(this.ua);
     }
     try {
       await this.ua.start();
@@ -175,7 +173,7 @@ export class SipSignaling extends EventEmitter implements Signaling {
             settled = true;
             // SIP.js moves to Terminated before it calls the request delegate's onReject,
             // which carries the status we map to a code: settle after it has run.
-            setImmediate(() => reject(active.error ?? (active.localHangup ? new ApplianceError('E_CALL_DROPPED', 'cancelled') : this.transportError() ?? new ApplianceError('E_CALL_REJECTED', 'the call ended before it was answered'))));
+            setImmediate(() => reject(active.error ?? (active.localHangup ? new ApplianceError('E_CALL_DROPPED', 'cancelled') : this.transportError() ?? unansweredEnd(inviter))));
             return;
           }
           this.emitEnded(active);
@@ -268,23 +266,68 @@ export class SipSignaling extends EventEmitter implements Signaling {
     else this.emit('ended', active.localHangup ? 'local-hangup' : 'remote-hangup');
   }
 
+  private newRegisterer(ua: UserAgent): Registerer {
+    const registerer = new Registerer(ua, { expires: this.opts.registerExpiresSeconds, logConfiguration: false });
+    registerer.stateChange.addListener((s) => {
+      if (registerer !== this.registerer) return; // a replaced one finishing its last request
+      if (s === RegistererState.Registered) this.setRegistration('registered');
+      else if (s === RegistererState.Unregistered && this.regState === 'registered') this.setRegistration('unregistered');
+    });
+    return registerer;
+  }
+
+  /**
+   * SIP.js refuses a new REGISTER while one is unanswered, for up to Timer F (32 s), even when
+   * the connection it went out on is gone; its advice is a new Registerer.
+   */
+  private replaceRegisterer(): void {
+    const old = this.registerer;
+    if (!old || !this.ua) return;
+    this.registerer = this.newRegisterer(this.ua);
+    void old.dispose().catch(() => undefined);
+  }
+
   private async registerOnce(): Promise<void> {
     if (!this.registerer) return;
     this.setRegistration('registering');
-    await new Promise<void>((resolve) => {
-      this.registerer!.register({
+    if ((await this.sendRegister(this.registerer)) === 'busy') {
+      this.replaceRegisterer();
+      await this.sendRegister(this.registerer);
+    }
+  }
+
+  /** One REGISTER and its outcome; 'busy' when SIP.js still waits for an earlier one. */
+  private sendRegister(registerer: Registerer): Promise<'done' | 'busy'> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (outcome: 'done' | 'busy', state?: RegistrationState, error?: ApplianceError) => {
+        if (settled) return;
+        settled = true;
+        registerer.stateChange.removeListener(onState);
+        if (this.abandonRegister === abandon) this.abandonRegister = null;
+        if (state) this.setRegistration(state, error);
+        resolve(outcome);
+      };
+      const abandon = (error: ApplianceError) => settle('done', 'failed', error);
+      // SIP.js drops a 200 OK that does not list our binding ("No Contact header pointing to
+      // us") without calling any delegate. When there is an onReject, it runs right after this.
+      const onState = (s: RegistererState) => {
+        if (s !== RegistererState.Unregistered) return;
+        setImmediate(() => settle('done', 'failed', new ApplianceError('E_REGISTRATION_FAILED', 'the registrar did not confirm the binding')));
+      };
+      registerer.stateChange.addListener(onState);
+      this.abandonRegister = abandon;
+      registerer.register({
         requestDelegate: {
-          onAccept: () => resolve(),
+          onAccept: () => settle('done'),
           onReject: (response: Core.IncomingResponse) => {
             const m = response.message;
-            const err = errorForSipStatus(m.statusCode ?? 0, m.reasonPhrase ?? '', 'register');
-            this.setRegistration('failed', err);
-            resolve();
+            settle('done', 'failed', errorForSipStatus(m.statusCode ?? 0, m.reasonPhrase ?? '', 'register'));
           },
         },
       }).catch((e: unknown) => {
-        this.setRegistration('failed', this.transportError() ?? toApplianceError(e, 'E_REGISTRATION_FAILED'));
-        resolve();
+        if (e instanceof RequestPendingError) settle('busy');
+        else settle('done', 'failed', this.transportError() ?? toApplianceError(e, 'E_REGISTRATION_FAILED'));
       });
     });
   }
@@ -300,7 +343,14 @@ export class SipSignaling extends EventEmitter implements Signaling {
     this.keepalive?.stop();
     if (this.stopped) return;
     this.log.warn({ err: error?.message }, 'SIP connection lost');
-    if (this.opts.account) this.setRegistration('failed', this.transportError() ?? new ApplianceError('E_SERVER_UNREACHABLE', 'connection to the SIP server lost'));
+    const err = this.transportError() ?? new ApplianceError('E_SERVER_UNREACHABLE', 'connection to the SIP server lost');
+    // A REGISTER that went out on the lost connection will never be answered: stop waiting for it.
+    if (this.abandonRegister) {
+      this.abandonRegister(err);
+      this.replaceRegisterer();
+    } else if (this.opts.account) {
+      this.setRegistration('failed', err);
+    }
   }
 
   private onConnectFailed(e: unknown): void {
@@ -352,6 +402,13 @@ export class SipSignaling extends EventEmitter implements Signaling {
   override off<E extends keyof SignalingEvents>(event: E, listener: SignalingEvents[E]): this {
     return super.off(event, listener);
   }
+}
+
+/** Why a call ended before Established with no coded error: a 2xx (a dialog) means its SDP answer was missing. */
+function unansweredEnd(inviter: Inviter): ApplianceError {
+  return inviter.dialog
+    ? new ApplianceError('E_SDP_MALFORMED', 'the room accepted the call without a session description')
+    : new ApplianceError('E_CALL_REJECTED', 'the call ended before it was answered');
 }
 
 function callInfo(active: ActiveCall): CallInfo {
