@@ -2,12 +2,13 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.npm-ci.stamp
 
-.PHONY: run test setup deps build test-unit bench clean
+.PHONY: run test setup deps build firmware test-unit bench clean
 
 run: setup build
 	node appliance/dist/demo/run-demo.js
 
-test: setup build
+test: setup build firmware
+	$(MAKE) -C firmware test
 	npm test
 
 setup:
@@ -16,12 +17,16 @@ setup:
 deps: $(NPM_STAMP)
 
 # npm ci only when the lockfile changed; native addons compile from source (no prebuilt downloads).
-$(NPM_STAMP): package-lock.json package.json appliance/package.json
+$(NPM_STAMP): package-lock.json package.json $(wildcard */package.json)
 	npm_config_build_from_source=true npm ci
 	@touch $@
 
 build: deps
 	npx tsc -b
+
+# The I/O board image (avr-gcc) and its simavr harness, used by the link tests.
+firmware:
+	$(MAKE) -C firmware all sim
 
 test-unit: setup build
 	npm run test:unit -w appliance
@@ -31,3 +36,4 @@ bench: setup build
 
 clean:
 	rm -rf node_modules */node_modules */dist *.tsbuildinfo */*.tsbuildinfo
+	$(MAKE) -C firmware clean

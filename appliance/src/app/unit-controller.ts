@@ -117,18 +117,18 @@ export class UnitController {
   }
 
   async leave(): Promise<CallSnapshot> {
-    const state = this.machine.snapshot().state;
-    if (state !== 'in-call') throw new ApplianceError('E_STATE_TRANSITION', `cannot leave while ${state}`, { state });
-    const snap = this.dispatch({ type: 'leave-requested' });
-    this.armLeaveTimeout();
-    void this.deps.signaling.hangup();
-    return snap;
+    return this.hangUp('in-call', 'leave-requested');
   }
 
   async cancel(): Promise<CallSnapshot> {
+    return this.hangUp('joining', 'cancel-requested');
+  }
+
+  /** BYE (in a call) or CANCEL (joining); the call ends when the far end confirms or the leave timeout fires. */
+  private hangUp(from: 'in-call' | 'joining', event: 'leave-requested' | 'cancel-requested'): CallSnapshot {
     const state = this.machine.snapshot().state;
-    if (state !== 'joining') throw new ApplianceError('E_STATE_TRANSITION', `cannot cancel while ${state}`, { state });
-    const snap = this.dispatch({ type: 'cancel-requested' });
+    if (state !== from) throw new ApplianceError('E_STATE_TRANSITION', `cannot ${event === 'leave-requested' ? 'leave' : 'cancel'} while ${state}`, { state });
+    const snap = this.dispatch({ type: event });
     this.armLeaveTimeout();
     void this.deps.signaling.hangup();
     return snap;

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   E_MEDIA_PIPELINE: 'The media pipeline failed',
   E_STATE_TRANSITION: 'An action is not allowed in the current state',
   E_STORE: 'The local store failed',
+  E_IOBOARD_FRAME: 'A malformed frame was received from the I/O board (COBS, length, CRC or version)',
+  E_IOBOARD_PAYLOAD: 'An I/O board message has an unknown type or a payload that does not fit its type',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
