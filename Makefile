@@ -23,6 +23,7 @@ $(NPM_STAMP): package-lock.json package.json $(wildcard */package.json)
 
 build: deps
 	npx tsc -b
+	npm run build -w ui
 
 # The I/O board image (avr-gcc) and its simavr harness, used by the link tests.
 firmware:

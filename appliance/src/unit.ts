@@ -103,7 +103,12 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     failureDisplayMs: config.ui.failureDisplaySeconds * 1000,
   });
   const buttons = new ButtonDriver(simButton, clock, (g) => controller.onGesture(g));
-  const server = build({ controller, simButton, logger });
+  const { id, name, ward, room, bed } = config.unit;
+  const server = build({
+    controller, simButton, logger, signaling,
+    unit: { id, name, ward, room, bed, ownRoomUri: config.rooms.ownRoomUri },
+    ...(config.server.token ? { token: config.server.token } : {}),
+  });
   let listening: { host: string; port: number } | null = null;
   let started = false;
 

@@ -93,6 +93,7 @@ export const LabSchema = Type.Object({
 export const ServerSchema = Type.Object({
   host: Type.String({ default: '127.0.0.1' }),
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  token: Type.Optional(Type.String({ minLength: 16, maxLength: 256, pattern: '^[A-Za-z0-9._~-]+$', description: 'Secret; lets a ward tablet use the panel from another address. Without it only loopback is served' })),
 }, { additionalProperties: false, default: {} });
 
 export const StoreSchema = Type.Object({

@@ -1,17 +1,39 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
 import { isApplianceError } from '../core/errors.js';
 import type { UnitController } from '../app/unit-controller.js';
 import type { SimButton } from '../adapters/sim/sim-button.js';
+import type { Signaling } from '../ports/signaling.js';
 import type { Logger } from '../log/logger.js';
+import { accessGuard } from './access.js';
+import { StateStream, type PanelSocket } from './state-stream.js';
+import type { UnitInfo } from './ws-protocol.js';
 
 export interface ServerDeps {
   controller: UnitController;
   /** Present in sim mode: the simulated start button, pressed over HTTP. */
   simButton?: SimButton;
   logger: Logger;
+  /** Registration changes are pushed to panels when given. */
+  signaling?: Pick<Signaling, 'on' | 'off'>;
+  /** Who the unit is, for the Ready screen. */
+  unit?: UnitInfo;
+  /** The built touch UI (ui/dist). Default: the repository's ui/dist; null: serve no UI. */
+  uiDir?: string | null;
+  /** Remote (non-loopback) clients need this token (config server.token). Without it they are refused. */
+  token?: string;
 }
 
 const STATUS_FOR_CODE: Record<string, number> = { E_STATE_TRANSITION: 409 };
+
+/** appliance/{src,dist}/server/ -> <repo>/ui/dist, the same depth from both. */
+export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../../ui/dist/', import.meta.url));
+
+/** The panel loads nothing from anywhere but the unit itself. */
+const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /** The daemon's local HTTP API. Built without listening, so tests use inject(). */
 export function build(deps: ServerDeps): FastifyInstance {
@@ -21,6 +43,8 @@ export function build(deps: ServerDeps): FastifyInstance {
     // Unknown fields are refused, not silently stripped.
     ajv: { customOptions: { removeAdditional: false } },
   });
+
+  app.addHook('onRequest', accessGuard(deps.token));
 
   app.setErrorHandler((err, _req, reply) => {
     if (isApplianceError(err)) {
@@ -47,6 +71,35 @@ export function build(deps: ServerDeps): FastifyInstance {
       void button.tap(ms);
       return { pressedForMs: ms };
     });
+  }
+
+  const stream = new StateStream({
+    controller: deps.controller, logger: deps.logger,
+    ...(deps.signaling ? { signaling: deps.signaling } : {}),
+    ...(deps.unit ? { unit: deps.unit } : {}),
+  });
+  // Panel messages are a few hundred bytes; anything large is not one of ours.
+  void app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });
+  void app.register(async (scoped) => {
+    scoped.get('/ws', { websocket: true }, (socket) => stream.attach(socket as PanelSocket));
+  });
+  app.addHook('preClose', async () => stream.closeAll());
+
+  const uiDir = deps.uiDir === undefined ? DEFAULT_UI_DIR : deps.uiDir;
+  if (uiDir && existsSync(uiDir)) {
+    void app.register(fastifyStatic, {
+      root: uiDir,
+      prefix: '/',
+      cacheControl: false,
+      setHeaders(res, path) {
+        res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+        res.setHeader('x-content-type-options', 'nosniff');
+        // Vite names assets by content hash; index.html must always be fresh after an update.
+        res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  } else if (uiDir) {
+    deps.logger.warn({ uiDir }, 'touch UI not built; serving the API only');
   }
   return app;
 }

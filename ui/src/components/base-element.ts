@@ -1,0 +1,23 @@
+import { LitElement } from 'lit';
+import type { UiAction } from '../protocol.js';
+import type { Lang } from '../i18n/translate.js';
+
+/** The events panel components send up to the app shell, by name. */
+export interface BedsideEvents {
+  'ui-action': { action: UiAction };
+  'lang-change': { lang: Lang };
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'ui-action': CustomEvent<BedsideEvents['ui-action']>;
+    'lang-change': CustomEvent<BedsideEvents['lang-change']>;
+  }
+}
+
+/** Every panel component: Lit, plus a typed `emit` that crosses shadow roots. */
+export class BedsideElement extends LitElement {
+  protected emit<K extends keyof BedsideEvents>(type: K, detail: BedsideEvents[K]): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+}

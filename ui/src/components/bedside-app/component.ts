@@ -1,0 +1,95 @@
+import { html, nothing } from 'lit';
+import { BedsideElement } from '../base-element.js';
+import { theme } from '../theme.js';
+import { styles } from './styles.js';
+import { isLang, t, type Lang } from '../../i18n/translate.js';
+import type { UiAction } from '../../protocol.js';
+import { initialViewState, screenFor, type ViewState } from '../../store/view-state.js';
+import '../ready-screen/component.js';
+import '../joining-screen/component.js';
+import '../in-call-screen/component.js';
+import '../failure-screen/component.js';
+
+const LANG_KEY = 'bedside.lang';
+
+// A kiosk profile may have storage disabled (it throws then): the panel works without it.
+function readSetting(key: string): string | null {
+  try { return localStorage.getItem(key); } catch { return null; }
+}
+function writeSetting(key: string, value: string): void {
+  try { localStorage.setItem(key, value); } catch { /* not remembered; still switched */ }
+}
+
+/** The shell: who the unit is, the language switch, the connection banner, and the screen the state calls for. */
+export class BedsideApp extends BedsideElement {
+  static override styles = [theme, styles];
+  static override properties = { view: { attribute: false }, lang: { reflect: true } };
+  declare view: ViewState;
+  declare lang: Lang;
+  /** Set by main.ts; components only emit. */
+  onAction: (action: UiAction) => void = () => {};
+
+  constructor() {
+    super();
+    this.view = initialViewState;
+    const saved = readSetting(LANG_KEY);
+    this.lang = isLang(saved) ? saved : 'da';
+    this.addEventListener('ui-action', (e) => this.onAction(e.detail.action));
+    this.addEventListener('lang-change', (e) => {
+      this.lang = e.detail.lang;
+      writeSetting(LANG_KEY, e.detail.lang);
+    });
+  }
+
+  protected override updated(): void {
+    document.documentElement.lang = this.lang;
+    document.title = t(this.lang, 'app.title');
+  }
+
+  private header() {
+    const unit = this.view.status?.unit;
+    const where = unit ? [
+      unit.ward && t(this.lang, 'location.ward', { ward: unit.ward }),
+      unit.room && t(this.lang, 'location.room', { room: unit.room }),
+      unit.bed && t(this.lang, 'location.bed', { bed: unit.bed }),
+    ].filter(Boolean).join(' · ') : '';
+    const other: Lang = this.lang === 'da' ? 'en' : 'da';
+    return html`
+      <header>
+        <div class="who">
+          <p class="name" data-test="unit-name">${unit?.name ?? t(this.lang, 'app.title')}</p>
+          ${where ? html`<p class="where" data-test="unit-where">${where}</p>` : nothing}
+        </div>
+        <button class="secondary lang" data-test="lang" lang=${other} aria-label=${t(this.lang, 'lang.switchLabel')}
+          @click=${() => this.emit('lang-change', { lang: other })}>${t(this.lang, 'lang.switch')}</button>
+      </header>`;
+  }
+
+  private screen() {
+    const v = this.view;
+    const s = v.status;
+    const pending = v.pending !== null;
+    switch (screenFor(v)) {
+      case 'connecting': return html`<p data-test="connecting">${t(this.lang, 'conn.connecting')}</p>`;
+      case 'ready': return html`<ready-screen .status=${s} lang=${this.lang} ?pending=${pending}></ready-screen>`;
+      case 'joining': return html`<joining-screen mode="joining" .roomUri=${s?.call.roomUri ?? null} lang=${this.lang} ?pending=${pending}></joining-screen>`;
+      case 'leaving': return html`<joining-screen mode="leaving" .roomUri=${s?.call.roomUri ?? null} lang=${this.lang}></joining-screen>`;
+      case 'in-call': return html`<in-call-screen .since=${s?.call.since ?? 0} .skewMs=${v.skewMs} lang=${this.lang} ?pending=${pending}></in-call-screen>`;
+      case 'failed': return html`<failure-screen code=${s?.call.failure?.code ?? 'E_CALL_DROPPED'} advice=${s?.call.failure?.advice.action ?? 'retry'} lang=${this.lang} ?pending=${pending}></failure-screen>`;
+    }
+  }
+
+  override render() {
+    const reconnecting = this.view.connection === 'reconnecting';
+    const refused = this.view.refused && this.view.refused.code !== 'E_WS_MESSAGE';
+    return html`
+      <div class="layout" data-screen=${screenFor(this.view)} data-connection=${this.view.connection}>
+        ${this.header()}
+        ${reconnecting ? html`<p class="banner" role="status" data-test="reconnecting">${t(this.lang, 'conn.reconnecting')}</p>` : nothing}
+        ${refused ? html`<p class="refused" role="status">${t(this.lang, 'action.refused')}</p>` : nothing}
+        <main class=${reconnecting ? 'stale' : ''} ?inert=${reconnecting}>${this.screen()}</main>
+      </div>`;
+  }
+}
+
+customElements.define('bedside-app', BedsideApp);
