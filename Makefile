@@ -1,5 +1,7 @@
 # The two commands for a fresh Debian machine: `make run` and `make test`.
 SHELL := /bin/bash
+# Each running GStreamer pipeline holds one libuv threadpool thread (gstreamer-superficial's bus poll).
+export UV_THREADPOOL_SIZE ?= 16
 NPM_STAMP := node_modules/.npm-ci.stamp
 
 .PHONY: run test setup deps build firmware test-unit bench clean

@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// Test workers inherit this: each running GStreamer pipeline holds one libuv threadpool thread.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],

@@ -8,6 +8,7 @@ import { isApplianceError } from './core/errors.js';
 import { createLogger } from './log/logger.js';
 import { createUnit } from './unit.js';
 import { attachKeyboard } from './adapters/sim/keyboard-button.js';
+import { RECOMMENDED_THREADPOOL_SIZE, libuvThreadpoolSize } from './adapters/gstreamer/index.js';
 
 async function main(): Promise<void> {
   const path = process.env.APPLIANCE_CONFIG ?? '/etc/bedside-unit/config.yaml';
@@ -15,6 +16,9 @@ async function main(): Promise<void> {
   const hw = process.env.APPLIANCE_HW;
   if (hw) config = validateConfig({ ...structuredClone(config), hardware: { ...config.hardware, mode: hw } });
   const logger = createLogger({ level: config.log.level });
+  if (libuvThreadpoolSize() < RECOMMENDED_THREADPOOL_SIZE) {
+    logger.warn({ UV_THREADPOOL_SIZE: libuvThreadpoolSize() }, `set UV_THREADPOOL_SIZE=${RECOMMENDED_THREADPOOL_SIZE} in the service environment: each running media pipeline holds a libuv thread`);
+  }
   const unit = createUnit(config, logger);
   let stopping = false;
   const stop = async (signal: string) => {

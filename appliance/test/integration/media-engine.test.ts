@@ -3,6 +3,7 @@
  * (A's tx key is B's rx key). A sends a 1000 Hz tone, B a 700 Hz tone; each records what it
  * decodes to a WAV file, which is checked with a Goertzel filter, and counts decoded frames.
  */
+import { createSocket } from 'node:dgram';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -200,6 +201,40 @@ describe('GstreamerMediaEngine, two instances on loopback', () => {
     console.log(`apply -> first-audio ms: median ${samples[Math.floor(samples.length / 2)]?.toFixed(0)}, all ${samples.map((x) => x.toFixed(0)).join(' ')}`);
   });
 
+  it('stray packets (other SSRCs, garbage, forged RTCP) do not disturb a running call', async () => {
+    const capsA = await a.allocate();
+    const capsB = await b.allocate();
+    const errors: unknown[] = [];
+    const onError = (e: Error) => errors.push(e);
+    b.on('error', onError);
+    await Promise.all([a.apply(sessionFor(capsA, capsB)), b.apply(sessionFor(capsB, capsA))]);
+    await new Promise((r) => setTimeout(r, 800));
+    const before = b.stats().audio?.packetsReceived ?? 0;
+    const sock = createSocket('udp4');
+    for (let i = 0; i < 50; i++) {
+      const rtp = Buffer.alloc(60);
+      rtp[0] = 0x80;
+      rtp[1] = 111;
+      rtp.writeUInt16BE(i, 2);
+      rtp.writeUInt32BE(0xdeadbeef + (i % 3), 8);
+      const rtcp = Buffer.alloc(40);
+      rtcp[0] = 0x80;
+      rtcp[1] = 200;
+      rtcp.writeUInt16BE(9, 2);
+      rtcp.writeUInt32BE(0xabcdef01, 4);
+      sock.send(rtp, capsB.audio.rtpPort, HOST);
+      sock.send(rtcp, capsB.audio.rtcpPort, HOST);
+      sock.send(Buffer.from('not rtp at all'), capsB.audio.rtpPort, HOST);
+    }
+    await new Promise((r) => setTimeout(r, 800));
+    const after = b.stats().audio?.packetsReceived ?? 0;
+    sock.close();
+    b.off('error', onError);
+    await Promise.all([a.release(), b.release()]);
+    expect(errors).toEqual([]);
+    expect(after).toBeGreaterThan(before + 20);
+  });
+
   it('one-way media: A sendonly, B recvonly', async () => {
     const capsA = await a.allocate();
     const capsB = await b.allocate();
@@ -223,22 +258,22 @@ describe('GstreamerMediaEngine, two instances on loopback', () => {
     const apply = (codec: CodecName) =>
       Promise.all([a.apply(sessionFor(capsA, capsB, { videoCodec: codec })), b.apply(sessionFor(capsB, capsA, { videoCodec: codec }))]);
     await apply('H264');
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 2000));
     const before = b.stats();
     await apply('H264');
     await new Promise((r) => setTimeout(r, 500));
     const same = b.stats();
     await apply('VP8');
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 1200));
     const switched = b.stats();
     await Promise.all([a.release(), b.release()]);
     // Counters that kept growing: the same audio and video pipelines stayed up.
     expect(same.audio!.packetsReceived).toBeGreaterThan(before.audio!.packetsReceived);
     expect(same.video!.framesDecoded).toBeGreaterThan(before.video!.framesDecoded);
-    // After the codec change the audio counter still grows while video counts again from a new pipeline.
+    // After the codec change the audio counter still grows while video counts again, from zero, in a new pipeline.
     expect(switched.audio!.packetsReceived).toBeGreaterThan(same.audio!.packetsReceived);
     expect(switched.video!.framesDecoded).toBeGreaterThan(3);
-    expect(switched.video!.framesDecoded).toBeLessThan(same.video!.framesDecoded + 15 * 1.5);
+    expect(switched.video!.framesDecoded).toBeLessThan(same.video!.framesDecoded);
   });
 });
 

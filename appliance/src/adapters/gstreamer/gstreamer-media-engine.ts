@@ -8,12 +8,13 @@ import type { LocalMediaCapabilities, MediaKind, NegotiatedSession } from '../..
 import type { MediaEngine, MediaEngineEvents, MediaLevels, MediaStats } from '../../ports/media-engine.js';
 import { loadGstBinding, type GstBinding } from './gst-binding.js';
 import { audioCodecs, newSrtpParams, videoCodecs } from './local-codecs.js';
-import { EL } from './media-fragments.js';
+import { EL, LEVEL_SLOW_NS } from './media-fragments.js';
 import type { MediaDeviceSettings } from './media-settings.js';
 import { buildSessionPipelines, type PipelineId, type PipelineSpec } from './pipeline-builders.js';
 import { PipelineRunner, type PipelineRunnerOptions } from './pipeline-runner.js';
 import { JitterBufferLocator, audioReceiveStats, framesRendered, srtpReceiveCounts, type SrtpReceiveCounts } from './receive-stats.js';
 import { DEFAULT_RTP_PORT_RANGE, reservePortPair, type PortRange, type ReservedPortPair } from './udp-port-pairs.js';
+import { RECOMMENDED_THREADPOOL_SIZE, libuvThreadpoolSize } from './threadpool.js';
 import { warmUp } from './warm-up.js';
 
 export interface GstreamerMediaEngineOptions {
@@ -30,6 +31,8 @@ export interface GstreamerMediaEngineOptions {
   /** Far-end level above which the first audio counts as heard (dBFS, default -50). */
   firstAudioThresholdDb?: number;
   runner?: PipelineRunnerOptions;
+  /** Heartbeat branches in quiet pipelines; default: only when the libuv threadpool is small (threadpool.ts). */
+  heartbeat?: boolean;
   /** For tests; loaded on first use otherwise. */
   binding?: GstBinding;
 }
@@ -124,7 +127,8 @@ export class GstreamerMediaEngine extends EventEmitter implements MediaEngine {
 
   private async applyNow(session: NegotiatedSession): Promise<void> {
     if (this.stopped) throw new ApplianceError('E_MEDIA_PIPELINE', 'The media engine is stopped');
-    const specs = buildSessionPipelines(session, this.options.settings, { bindAddress: this.bindAddress() });
+    const heartbeat = this.options.heartbeat ?? libuvThreadpoolSize() < RECOMMENDED_THREADPOOL_SIZE;
+    const specs = buildSessionPipelines(session, this.options.settings, { bindAddress: this.bindAddress(), heartbeat });
     const wanted = new Map(specs.map((s) => [s.id, s]));
     for (const [id, current] of this.running) {
       if (wanted.get(id)?.launch !== current.spec.launch) await this.stopPipeline(id);
@@ -146,7 +150,11 @@ export class GstreamerMediaEngine extends EventEmitter implements MediaEngine {
     const entry: Running = { spec, runner };
     if (spec.id === 'audio-receive') entry.jitterBuffer = new JitterBufferLocator(runner);
     runner.on('level', (element, db) => this.onLevel(element, db));
-    runner.on('failed', (error) => this.emitError(error));
+    runner.on('failed', (error) => {
+      // Forget the dead pipeline, so stats stop reading it and the next apply() starts it afresh.
+      if (this.running.get(spec.id) === entry) this.running.delete(spec.id);
+      this.emitError(error);
+    });
     this.running.set(spec.id, entry);
     try {
       await runner.start();
@@ -155,7 +163,10 @@ export class GstreamerMediaEngine extends EventEmitter implements MediaEngine {
       throw e;
     }
     // The pipeline's udpsrc now holds the ports; the placeholders can go.
-    if (spec.id === 'audio-receive') await this.reserved.audio?.release();
+    if (spec.id === 'audio-receive') {
+      if (this.firstAudioSeen) this.slowFarLevel();
+      await this.reserved.audio?.release();
+    }
     if (spec.id === 'video-receive') await this.reserved.video?.release();
   }
 
@@ -165,6 +176,8 @@ export class GstreamerMediaEngine extends EventEmitter implements MediaEngine {
     this.running.delete(id);
     entry.runner.removeAllListeners();
     await entry.runner.stop();
+    if (id === 'audio-send') this.setLevels({ micDb: -Infinity });
+    if (id === 'audio-receive') this.setLevels({ farEndDb: -Infinity });
   }
 
   private async releaseNow(): Promise<void> {
@@ -172,22 +185,31 @@ export class GstreamerMediaEngine extends EventEmitter implements MediaEngine {
     await Promise.all(Object.values(this.reserved).map((r) => r.release()));
     this.reserved = {};
     this.firstAudioSeen = false;
-    if (this.levels.micDb !== -Infinity || this.levels.farEndDb !== -Infinity) {
-      this.levels = { ...SILENT };
-      this.emit('levels', { ...this.levels });
-    }
   }
 
   private onLevel(element: string, db: number): void {
-    if (element === EL.micLevel) this.levels.micDb = db;
-    else if (element === EL.farLevel) {
-      this.levels.farEndDb = db;
-      if (!this.firstAudioSeen && db > (this.options.firstAudioThresholdDb ?? -50)) {
-        this.firstAudioSeen = true;
-        this.emit('first-audio');
-      }
-    } else return;
-    this.emit('levels', { ...this.levels });
+    if (element === EL.micLevel) this.setLevels({ micDb: db }, true);
+    if (element !== EL.farLevel) return;
+    if (!this.firstAudioSeen && db > (this.options.firstAudioThresholdDb ?? -50)) {
+      this.firstAudioSeen = true;
+      this.slowFarLevel();
+      this.emit('first-audio');
+    }
+    this.setLevels({ farEndDb: db }, true);
+  }
+
+  /** Updates the levels and emits them (always for a measurement, only on change otherwise). */
+  private setLevels(update: Partial<MediaLevels>, measured = false): void {
+    const next = { ...this.levels, ...update };
+    const changed = next.micDb !== this.levels.micDb || next.farEndDb !== this.levels.farEndDb;
+    this.levels = next;
+    if (measured || changed) this.emit('levels', { ...next });
+  }
+
+  /** After the first audio the far-end meter only feeds the UI: 4 Hz is enough. */
+  private slowFarLevel(): void {
+    const level = this.running.get('audio-receive')?.runner.element(EL.farLevel);
+    if (level) level['interval'] = LEVEL_SLOW_NS;
   }
 
   private emitError(error: ApplianceError): void {

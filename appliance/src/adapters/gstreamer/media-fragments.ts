@@ -27,7 +27,13 @@ export const EL = {
   srtpDec: 'srtp_dec',
 } as const;
 
-const LEVEL_INTERVAL_NS = 100_000_000;
+/**
+ * Every bus message costs a threadpool round trip and, with gstreamer-superficial 1.7.4, about
+ * 1 KB that is never freed (see gst-binding.ts), so levels are posted no faster than needed:
+ * the far end fast until the first audio is heard (the engine then slows it), the mic at 4 Hz.
+ */
+export const FAR_LEVEL_FAST_NS = 50_000_000;
+export const LEVEL_SLOW_NS = 250_000_000;
 const HEARTBEAT_INTERVAL_NS = 250_000_000;
 
 /** A fragment plus what the runner must know about it. */
@@ -45,7 +51,7 @@ export function audioSource(src: AudioSourceSetting): Fragment {
   return {
     launch:
       `${capture} ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ` +
-      `! level name=${EL.micLevel} interval=${LEVEL_INTERVAL_NS} post-messages=true`,
+      `! level name=${EL.micLevel} interval=${LEVEL_SLOW_NS} post-messages=true`,
     devices: src.kind === 'alsa' ? [EL.mic] : [],
   };
 }
@@ -66,7 +72,7 @@ export function opusDecoder(): string {
 }
 
 export function audioSink(sink: AudioSinkSetting): Fragment {
-  const measured = `audioconvert ! audioresample ! level name=${EL.farLevel} interval=${LEVEL_INTERVAL_NS} post-messages=true`;
+  const measured = `audioconvert ! audioresample ! level name=${EL.farLevel} interval=${FAR_LEVEL_FAST_NS} post-messages=true`;
   switch (sink.kind) {
     case 'alsa':
       return {
@@ -169,8 +175,9 @@ export function videoSink(sink: VideoSinkSetting): VideoSinkFragment {
 /**
  * A silent live branch whose level messages keep the pipeline's bus busy. The binding pops
  * each bus on a libuv threadpool thread that blocks until a message arrives; a pipeline that
- * posts nothing (no packets yet) would hold that thread, and four such pipelines starve the
- * pool (fs, dns, other buses). Not needed where a mic level already posts all the time.
+ * posts nothing (no packets yet) holds that thread, and with the default pool of four, four
+ * such pipelines starve it (fs, dns, other buses) for good. Only used when the pool is small
+ * (see BuildOptions.heartbeat), and not where a mic level already posts all the time.
  */
 export function heartbeat(): string {
   return (

@@ -43,9 +43,11 @@ export interface PipelineSpec {
   finalizeWithEos: boolean;
 }
 
-/** Local sockets are bound here; the default (0.0.0.0) receives on every interface. */
 export interface BuildOptions {
+  /** Local sockets are bound here ('0.0.0.0' receives on every interface). */
   bindAddress: string;
+  /** Add a heartbeat branch to pipelines that may post nothing (needed with a small libuv threadpool). */
+  heartbeat: boolean;
 }
 
 const RECV_SOCKET_BUFFER = 1 << 20;
@@ -61,7 +63,7 @@ export function buildSessionPipelines(
     const stream = session.streams.find((s) => s.kind === kind);
     if (stream === undefined || stream.remote.rtpPort === 0) continue;
     if (sends(stream) && (kind === 'audio' || settings.videoSource !== null)) {
-      specs.push(buildSendPipeline(stream, settings));
+      specs.push(buildSendPipeline(stream, settings, options));
     }
     if (receives(stream)) specs.push(buildReceivePipeline(stream, settings, options));
   }
@@ -76,7 +78,7 @@ export function receives(stream: NegotiatedStream): boolean {
   return stream.direction === 'sendrecv' || stream.direction === 'recvonly';
 }
 
-export function buildSendPipeline(stream: NegotiatedStream, settings: MediaDeviceSettings): PipelineSpec {
+export function buildSendPipeline(stream: NegotiatedStream, settings: MediaDeviceSettings, options: Pick<BuildOptions, 'heartbeat'>): PipelineSpec {
   assertCodec(stream.kind, stream.codec);
   const format = settings.videoFormat ?? defaultVideoFormat(settings.mode);
   const source = stream.kind === 'audio' ? audioSource(settings.audioSource) : videoSourceOrThrow(settings, format);
@@ -97,7 +99,7 @@ export function buildSendPipeline(stream: NegotiatedStream, settings: MediaDevic
     parts.push(`rtpbin.send_rtp_src_0 ! ${rtpOut}`, `rtpbin.send_rtcp_src_0 ! ${rtcpOut}`);
   }
   // The mic level posts continuously; a video-only send pipeline needs the heartbeat instead.
-  if (stream.kind === 'video') parts.push(heartbeat());
+  if (stream.kind === 'video' && options.heartbeat) parts.push(heartbeat());
   return {
     id: `${stream.kind}-send`,
     launch: parts.join(' '),
@@ -132,7 +134,8 @@ export function buildReceivePipeline(
   }
   if (stream.kind === 'audio') {
     const sink = audioSink(settings.audioSink);
-    parts.push(`rtpbin. ! ${opusDecoder()} ! ${sink.launch}`, heartbeat());
+    parts.push(`rtpbin. ! ${opusDecoder()} ! ${sink.launch}`);
+    if (options.heartbeat) parts.push(heartbeat());
     return {
       id: 'audio-receive',
       launch: parts.join(' '),
@@ -143,7 +146,8 @@ export function buildReceivePipeline(
     };
   }
   const sink = videoSink(settings.videoSink);
-  parts.push(`rtpbin. ! ${videoDecoder(stream.codec)} ! ${sink.launch}`, heartbeat());
+  parts.push(`rtpbin. ! ${videoDecoder(stream.codec)} ! ${sink.launch}`);
+  if (options.heartbeat) parts.push(heartbeat());
   return {
     id: 'video-receive',
     launch: parts.join(' '),
@@ -163,7 +167,9 @@ function srtpReceiveTransport(
 ): string[] {
   return [
     // udpsrc must announce application/x-rtp for rtpssrcdemux; capssetter renames it for srtpdec.
-    `${rtpIn} caps="application/x-rtp, ${rtpCaps}, ${srtpCapsFields(srtp.rx)}" ! rtpssrcdemux name=ssrc_demux ` +
+    // max-streams=1: launch syntax links only the first SSRC's pad, and a packet of any other
+    // SSRC (a stray or forged packet) would hit an unlinked pad and stop the pipeline.
+    `${rtpIn} caps="application/x-rtp, ${rtpCaps}, ${srtpCapsFields(srtp.rx)}" ! rtpssrcdemux name=ssrc_demux max-streams=1 ` +
       `! capssetter join=false caps="application/x-srtp" ! ${EL.srtpDec}.rtp_sink`,
     `srtpdec name=${EL.srtpDec} ${EL.srtpDec}.rtp_src ! rtpbin.recv_rtp_sink_0`,
     `${rtcpIn} caps="application/x-srtcp" ! ${EL.srtpDec}.rtcp_sink`,

@@ -22,7 +22,11 @@ export type RunnerSpec = Pick<PipelineSpec, 'id' | 'launch' | 'deviceElements' |
 export interface PipelineRunnerOptions {
   /** Give up when the pipeline has not reached PAUSED by then (ms). */
   startTimeoutMs?: number;
-  /** Silence after the first message that means the bus loop ended (ms). */
+  /**
+   * Silence after the first message that means the bus loop ended (ms). A live start posts a
+   * burst of state messages; with a crowded libuv threadpool they trickle in at heartbeat pace,
+   * so this stays well above the heartbeat interval.
+   */
   quietMs?: number;
   /** Longest wait for EOS when a file sink must be finalised (ms). */
   eosTimeoutMs?: number;
@@ -51,7 +55,6 @@ export class PipelineRunner extends EventEmitter<PipelineRunnerEvents> {
   private pipeline: GstPipelineHandle | undefined;
   private state: RunnerState = 'idle';
   private readonly elements = new Map<string, GstElementHandle>();
-  private messagesDuringStart = 0;
   private firstMessage: GstBusMessage | undefined;
   private drained = 0;
   private quietTimer: NodeJS.Timeout | undefined;
@@ -65,7 +68,7 @@ export class PipelineRunner extends EventEmitter<PipelineRunnerEvents> {
     this.spec = spec;
     this.binding = binding;
     this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
-    this.quietMs = options.quietMs ?? 1_000;
+    this.quietMs = options.quietMs ?? 2_000;
     this.eosTimeoutMs = options.eosTimeoutMs ?? 1_000;
   }
 
@@ -156,7 +159,6 @@ export class PipelineRunner extends EventEmitter<PipelineRunnerEvents> {
   }
 
   private onStartMessage(m: GstBusMessage): void {
-    this.messagesDuringStart++;
     this.firstMessage ??= m;
     if (m.type === 'error') {
       this.failStart(this.errorFrom(m));

@@ -18,6 +18,7 @@ class FakePipeline {
 
   constructor(readonly launch: string) {
     FakePipeline.all.push(this);
+    if (launch.includes('name=far_level')) this.children.set('far_level', { interval: 100_000_000 });
   }
 
   play(): void {
@@ -107,6 +108,26 @@ function canBind(port: number): Promise<boolean> {
     s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
+
+describe('start()', () => {
+  it('does no I/O in the constructor and reports a missing plugin at start as E_MEDIA_PIPELINE', async () => {
+    let built = 0;
+    const broken = {
+      Pipeline: class {
+        constructor() {
+          built++;
+          throw new Error('no element "x264enc"');
+        }
+      },
+    } as unknown as GstBinding;
+    const e = new GstreamerMediaEngine({ settings: SIM, address: '127.0.0.1', binding: broken });
+    engines.push(e);
+    expect(built).toBe(0);
+    const err = await e.start().then(() => undefined, (x: unknown) => x);
+    expect(isApplianceError(err) && err.code).toBe('E_MEDIA_PIPELINE');
+    expect(isApplianceError(err) && err.message).toContain('x264enc');
+  });
+});
 
 describe('allocate()', () => {
   it('reserves even RTP ports with RTCP = RTP + 1, offers opus/H264/VP8 and fresh 30-byte keys', async () => {
@@ -220,6 +241,8 @@ describe('events and stats', () => {
     recv.level('far_level', -20);
     recv.level('far_level', -18);
     expect(firstAudio).toBe(1);
+    // After the first audio the far-end meter slows down to UI rate.
+    expect(recv.children.get('far_level')?.['interval']).toBe(250_000_000);
     expect(levels.at(-1)).toEqual({ micDb: -12, farEndDb: -18 });
     expect(levels).toHaveLength(4);
     await e.release();
@@ -233,10 +256,27 @@ describe('events and stats', () => {
     const e = engine({ settings: { ...SIM, videoSource: { kind: 'v4l2', device: '/dev/video7' } } });
     const errors: unknown[] = [];
     e.on('error', (x) => errors.push(x));
-    await e.apply(session(await e.allocate()));
+    const caps = await e.allocate();
+    await e.apply(session(caps));
     find('v4l2src')!.post({ type: 'error', _src_element_name: 'camera', message: 'Device disconnected' });
     find('far_level')!.post({ type: 'error', _src_element_name: 'rtp_in', message: 'socket error' });
     expect(errors.map((x) => isApplianceError(x) && x.code)).toEqual(['E_MEDIA_DEVICE', 'E_MEDIA_PIPELINE']);
+    // The dead audio receive pipeline is forgotten: no stats from it, and a re-apply starts a new one.
+    expect(e.stats().audio).toBeNull();
+    const built = FakePipeline.all.length;
+    await e.apply(session(caps));
+    expect(FakePipeline.all.length).toBe(built + 2);
+    expect(e.stats().audio).not.toBeNull();
+  });
+
+  it('adds heartbeat branches only when asked to', async () => {
+    const quiet = engine({ heartbeat: false });
+    await quiet.apply(session(await quiet.allocate()));
+    expect(running().some((p) => p.launch.includes('heartbeat'))).toBe(false);
+    await quiet.release();
+    const safe = engine({ heartbeat: true });
+    await safe.apply(session(await safe.allocate()));
+    expect(running().filter((p) => p.launch.includes('name=heartbeat'))).toHaveLength(3);
   });
 
   it('reads jitter buffer and video sink stats', async () => {

@@ -10,12 +10,13 @@ import type { MediaDeviceSettings } from '../../../src/adapters/gstreamer/media-
 import { H264, OPUS, VP8 } from '../../../src/adapters/gstreamer/local-codecs.js';
 import { isApplianceError } from '../../../src/core/errors.js';
 import { loadGstBinding } from '../../../src/adapters/gstreamer/gst-binding.js';
+import { warmUp } from '../../../src/adapters/gstreamer/warm-up.js';
 
 const TX: SrtpParams = { suite: 'AES_CM_128_HMAC_SHA1_80', keySalt: new Uint8Array(30).fill(1) };
 const RX: SrtpParams = { suite: 'AES_CM_128_HMAC_SHA1_80', keySalt: new Uint8Array(30).fill(2) };
 const TX_HEX = '01'.repeat(30);
 const RX_HEX = '02'.repeat(30);
-const BIND = { bindAddress: '0.0.0.0' };
+const BIND = { bindAddress: '0.0.0.0', heartbeat: true };
 
 const SIM: MediaDeviceSettings = {
   mode: 'sim',
@@ -57,10 +58,10 @@ function code(fn: () => unknown): string | undefined {
 
 describe('audio send pipeline', () => {
   it('builds tone -> opus -> rtpbin -> srtpenc -> udpsink, with RTCP through the same srtpenc', () => {
-    expect(buildSendPipeline(stream('audio', OPUS), SIM).launch).toBe(
+    expect(buildSendPipeline(stream('audio', OPUS), SIM, BIND).launch).toBe(
       'rtpbin name=rtpbin ' +
         'audiotestsrc name=mic is-live=true wave=sine freq=1000 volume=0.3 samplesperbuffer=960 ! audioconvert ! audioresample ' +
-        '! audio/x-raw,rate=48000,channels=1 ! level name=mic_level interval=100000000 post-messages=true ' +
+        '! audio/x-raw,rate=48000,channels=1 ! level name=mic_level interval=250000000 post-messages=true ' +
         '! opusenc frame-size=20 bitrate=32000 audio-type=voice dtx=false inband-fec=true packet-loss-percentage=5 ' +
         '! rtpopuspay pt=111 ! rtpbin.send_rtp_sink_0 ' +
         `srtpenc name=srtp_enc key=${TX_HEX} rtp-cipher=aes-128-icm rtp-auth=hmac-sha1-80 rtcp-cipher=aes-128-icm rtcp-auth=hmac-sha1-80 ` +
@@ -72,25 +73,25 @@ describe('audio send pipeline', () => {
   });
 
   it('without SRTP sends rtpbin straight to udpsink', () => {
-    const launch = buildSendPipeline(stream('audio', OPUS, { srtp: null }), SIM).launch;
+    const launch = buildSendPipeline(stream('audio', OPUS, { srtp: null }), SIM, BIND).launch;
     expect(launch).not.toContain('srtp');
     expect(launch).toContain('rtpbin.send_rtp_src_0 ! udpsink name=rtp_out host="10.0.0.9" port=30000');
     expect(launch).toContain('rtpbin.send_rtcp_src_0 ! udpsink name=rtcp_out host="10.0.0.9" port=30001');
   });
 
   it('follows the opus fmtp: no FEC when not wanted, maxaveragebitrate clamped', () => {
-    const launch = buildSendPipeline(stream('audio', { ...OPUS, payloadType: 109, fmtp: { maxaveragebitrate: '20000' } }), SIM).launch;
+    const launch = buildSendPipeline(stream('audio', { ...OPUS, payloadType: 109, fmtp: { maxaveragebitrate: '20000' } }), SIM, BIND).launch;
     expect(launch).toContain('opusenc frame-size=20 bitrate=20000 audio-type=voice dtx=false inband-fec=false !');
     expect(launch).toContain('rtpopuspay pt=109');
   });
 
   it('uses the _32 tag for RTP but 80 bits for RTCP with AES_CM_128_HMAC_SHA1_32', () => {
-    const launch = buildSendPipeline(stream('audio', OPUS, { srtp: { tx: { ...TX, suite: 'AES_CM_128_HMAC_SHA1_32' }, rx: RX } }), SIM).launch;
+    const launch = buildSendPipeline(stream('audio', OPUS, { srtp: { tx: { ...TX, suite: 'AES_CM_128_HMAC_SHA1_32' }, rx: RX } }), SIM, BIND).launch;
     expect(launch).toContain('rtp-auth=hmac-sha1-32 rtcp-cipher=aes-128-icm rtcp-auth=hmac-sha1-80');
   });
 
   it('on a pi captures from ALSA and names the microphone a device', () => {
-    const spec = buildSendPipeline(stream('audio', OPUS), PI);
+    const spec = buildSendPipeline(stream('audio', OPUS), PI, BIND);
     expect(spec.launch).toContain('alsasrc name=mic device="plughw:CARD=USB,DEV=0" buffer-time=40000 latency-time=10000 ! audioconvert');
     expect(spec.deviceElements).toEqual(['mic']);
     expect(spec.levelElement).toBe('mic_level');
@@ -106,7 +107,7 @@ describe('audio receive pipeline', () => {
         'caps="application/x-rtp, media=(string)audio, payload=(int)111, clock-rate=(int)48000, encoding-name=(string)OPUS, ' +
         `srtp-key=(buffer)${RX_HEX}, srtp-cipher=(string)aes-128-icm, srtp-auth=(string)hmac-sha1-80, ` +
         'srtcp-cipher=(string)aes-128-icm, srtcp-auth=(string)hmac-sha1-80" ' +
-        '! rtpssrcdemux name=ssrc_demux ! capssetter join=false caps="application/x-srtp" ! srtp_dec.rtp_sink ' +
+        '! rtpssrcdemux name=ssrc_demux max-streams=1 ! capssetter join=false caps="application/x-srtp" ! srtp_dec.rtp_sink ' +
         'srtpdec name=srtp_dec srtp_dec.rtp_src ! rtpbin.recv_rtp_sink_0 ' +
         'udpsrc name=rtcp_in address="0.0.0.0" port=20001 caps="application/x-srtcp" ! srtp_dec.rtcp_sink ' +
         'srtp_dec.rtcp_src ! rtpbin.recv_rtcp_sink_0 ' +
@@ -114,7 +115,7 @@ describe('audio receive pipeline', () => {
         'rtpbin.send_rtcp_src_0 ! srtp_enc.rtcp_sink_0 ' +
         'srtp_enc.rtcp_src_0 ! udpsink name=rtcp_out host="10.0.0.9" port=30001 sync=false async=false ' +
         'rtpbin. ! rtpopusdepay ! opusdec plc=true use-inband-fec=true ! audioconvert ! audioresample ' +
-        '! level name=far_level interval=100000000 post-messages=true ! fakesink sync=false async=false ' +
+        '! level name=far_level interval=50000000 post-messages=true ! fakesink sync=false async=false ' +
         'audiotestsrc name=heartbeat_src is-live=true wave=silence samplesperbuffer=800 ! audio/x-raw,rate=8000,channels=1 ' +
         '! level name=heartbeat interval=250000000 post-messages=true ! fakesink sync=false async=false',
     );
@@ -140,6 +141,14 @@ describe('audio receive pipeline', () => {
     expect(alsa.deviceElements).toEqual(['speaker']);
   });
 
+  it('adds the heartbeat branch only when asked (small libuv threadpool)', () => {
+    const quiet = { bindAddress: '0.0.0.0', heartbeat: false };
+    expect(buildReceivePipeline(stream('audio', OPUS), SIM, quiet).launch).not.toContain('heartbeat');
+    expect(buildReceivePipeline(stream('video', VP8), SIM, quiet).launch).not.toContain('heartbeat');
+    expect(buildSendPipeline(stream('video', VP8), SIM, quiet).launch).not.toContain('heartbeat');
+    expect(buildSendPipeline(stream('audio', OPUS), SIM, BIND).launch).not.toContain('heartbeat');
+  });
+
   it('sets the jitter buffer from the settings', () => {
     expect(buildReceivePipeline(stream('audio', OPUS), { ...SIM, jitterBufferMs: 60 }, BIND).launch).toMatch(/^rtpbin name=rtpbin latency=60 /);
   });
@@ -147,7 +156,7 @@ describe('audio receive pipeline', () => {
 
 describe('video pipelines', () => {
   it('H.264: x264 zerolatency, constrained baseline, SPS/PPS with every IDR', () => {
-    const send = buildSendPipeline(stream('video', H264), SIM).launch;
+    const send = buildSendPipeline(stream('video', H264), SIM, BIND).launch;
     expect(send).toContain(
       'videotestsrc name=camera is-live=true pattern=ball ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=320,height=240,framerate=15/1 ' +
         '! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=300 ' +
@@ -162,11 +171,11 @@ describe('video pipelines', () => {
   });
 
   it('H.264 with openh264 when configured', () => {
-    expect(buildSendPipeline(stream('video', H264), { ...SIM, h264Encoder: 'openh264' }).launch).toContain('openh264enc complexity=low');
+    expect(buildSendPipeline(stream('video', H264), { ...SIM, h264Encoder: 'openh264' }, BIND).launch).toContain('openh264enc complexity=low');
   });
 
   it('VP8: realtime vp8enc and rtpvp8pay / rtpvp8depay ! vp8dec', () => {
-    const send = buildSendPipeline(stream('video', VP8), SIM).launch;
+    const send = buildSendPipeline(stream('video', VP8), SIM, BIND).launch;
     expect(send).toContain('! vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 target-bitrate=300000 end-usage=cbr lag-in-frames=0');
     expect(send).toContain('! rtpvp8pay pt=97 picture-id-mode=15-bit ! rtpbin.send_rtp_sink_0');
     const recv = buildReceivePipeline(stream('video', VP8), SIM, BIND).launch;
@@ -175,7 +184,7 @@ describe('video pipelines', () => {
   });
 
   it('on a pi: V4L2 camera at 720p30, KMS output, both named as devices', () => {
-    const send = buildSendPipeline(stream('video', H264), PI);
+    const send = buildSendPipeline(stream('video', H264), PI, BIND);
     expect(send.launch).toContain('v4l2src name=camera device="/dev/video0" ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=1280,height=720,framerate=30/1');
     expect(send.launch).toContain('key-int-max=60 bitrate=1500');
     expect(send.deviceElements).toEqual(['camera']);
@@ -187,7 +196,7 @@ describe('video pipelines', () => {
 
   it('libcamera and wayland variants', () => {
     const settings: MediaDeviceSettings = { ...PI, videoSource: { kind: 'libcamera' }, videoSink: { kind: 'wayland' } };
-    expect(buildSendPipeline(stream('video', VP8), settings).launch).toContain('libcamerasrc name=camera ! videoconvert');
+    expect(buildSendPipeline(stream('video', VP8), settings, BIND).launch).toContain('libcamerasrc name=camera ! videoconvert');
     expect(buildReceivePipeline(stream('video', VP8), settings, BIND).launch).toContain('videoconvert ! waylandsink name=screen sync=false');
   });
 
@@ -224,7 +233,7 @@ describe('session -> pipelines by direction', () => {
   });
 
   it('refuses a codec on the wrong kind', () => {
-    expect(code(() => buildSendPipeline(stream('audio', H264), SIM))).toBe('E_CODEC_UNSUPPORTED');
+    expect(code(() => buildSendPipeline(stream('audio', H264), SIM, BIND))).toBe('E_CODEC_UNSUPPORTED');
     expect(code(() => buildReceivePipeline(stream('video', OPUS), SIM, BIND))).toBe('E_CODEC_UNSUPPORTED');
   });
 });
@@ -240,13 +249,13 @@ describe('values written into launch lines', () => {
     'hw:0;reboot',
     'x'.repeat(200),
   ])('rejects the unsafe device name %j with E_MEDIA_DEVICE', (device) => {
-    expect(code(() => buildSendPipeline(stream('audio', OPUS), { ...PI, audioSource: { kind: 'alsa', device } }))).toBe('E_MEDIA_DEVICE');
+    expect(code(() => buildSendPipeline(stream('audio', OPUS), { ...PI, audioSource: { kind: 'alsa', device } }, BIND))).toBe('E_MEDIA_DEVICE');
     expect(code(() => buildReceivePipeline(stream('audio', OPUS), { ...PI, audioSink: { kind: 'alsa', device } }, BIND))).toBe('E_MEDIA_DEVICE');
-    expect(code(() => buildSendPipeline(stream('video', H264), { ...PI, videoSource: { kind: 'v4l2', device } }))).toBe('E_MEDIA_DEVICE');
+    expect(code(() => buildSendPipeline(stream('video', H264), { ...PI, videoSource: { kind: 'v4l2', device } }, BIND))).toBe('E_MEDIA_DEVICE');
   });
 
   it('quotes accepted device names', () => {
-    expect(buildSendPipeline(stream('audio', OPUS), { ...PI, audioSource: { kind: 'alsa', device: 'default' } }).launch).toContain('device="default"');
+    expect(buildSendPipeline(stream('audio', OPUS), { ...PI, audioSource: { kind: 'alsa', device: 'default' } }, BIND).launch).toContain('device="default"');
   });
 
   it.each(['relative.wav', '/tmp/a b.wav', '/tmp/../etc/x.wav', '/tmp/x".wav'])('rejects the unsafe output path %j', (path) => {
@@ -261,18 +270,18 @@ describe('values written into launch lines', () => {
       stream('audio', OPUS, { remote: { address: '10.0.0.9', rtpPort: 30000.5, rtcpPort: 30001 } }),
       stream('audio', { ...OPUS, payloadType: 128 }),
     ];
-    for (const s of bad) expect(code(() => buildSendPipeline(s, SIM))).toBe('E_MEDIA_PIPELINE');
+    for (const s of bad) expect(code(() => buildSendPipeline(s, SIM, BIND))).toBe('E_MEDIA_PIPELINE');
   });
 
   it('accepts IPv6 literals', () => {
-    expect(buildSendPipeline(stream('audio', OPUS, { remote: { address: '::1', rtpPort: 30000, rtcpPort: 30001 } }), SIM).launch).toContain('host="::1"');
+    expect(buildSendPipeline(stream('audio', OPUS, { remote: { address: '::1', rtpPort: 30000, rtcpPort: 30001 } }), SIM, BIND).launch).toContain('host="::1"');
   });
 
   it('rejects a key that is not 30 bytes and out-of-range settings', () => {
     const short: SrtpParams = { suite: 'AES_CM_128_HMAC_SHA1_80', keySalt: new Uint8Array(16) };
-    expect(code(() => buildSendPipeline(stream('audio', OPUS, { srtp: { tx: short, rx: RX } }), SIM))).toBe('E_MEDIA_PIPELINE');
-    expect(code(() => buildSendPipeline(stream('audio', OPUS), { ...SIM, audioSource: { kind: 'test-tone', freqHz: Number.NaN } }))).toBe('E_MEDIA_PIPELINE');
-    expect(code(() => buildSendPipeline(stream('video', VP8), { ...SIM, videoFormat: { width: 320, height: 240, framerate: 0 } }))).toBe('E_MEDIA_PIPELINE');
+    expect(code(() => buildSendPipeline(stream('audio', OPUS, { srtp: { tx: short, rx: RX } }), SIM, BIND))).toBe('E_MEDIA_PIPELINE');
+    expect(code(() => buildSendPipeline(stream('audio', OPUS), { ...SIM, audioSource: { kind: 'test-tone', freqHz: Number.NaN } }, BIND))).toBe('E_MEDIA_PIPELINE');
+    expect(code(() => buildSendPipeline(stream('video', VP8), { ...SIM, videoFormat: { width: 320, height: 240, framerate: 0 } }, BIND))).toBe('E_MEDIA_PIPELINE');
   });
 });
 
@@ -285,6 +294,11 @@ describe('GStreamer 1.22 accepts every launch line (parsed, never played)', () =
     ['pi, wayland', { ...PI, videoSink: { kind: 'wayland' } }],
     ['pi, auto sink', { ...PI, videoSink: { kind: 'auto' } }],
   ];
+  it('the warm-up list loads for sim and pi settings', () => {
+    expect(() => warmUp(gst, SIM)).not.toThrow();
+    expect(() => warmUp(gst, { ...PI, h264Encoder: 'openh264' })).not.toThrow();
+  });
+
   for (const [name, settings] of variants) {
     for (const codec of [H264, VP8]) {
       for (const srtp of [true, false]) {

@@ -62,6 +62,25 @@ describe('PipelineRunner', () => {
     expect(levels.at(-1)?.[1]).toBeLessThan(0);
   });
 
+  it('a level interval can be changed while running (number -> guint64 through the binding)', async () => {
+    const r = runner(TONE);
+    let count = 0;
+    r.on('level', () => count++);
+    await r.start();
+    await new Promise((res) => setTimeout(res, 500));
+    const fast = count;
+    const level = r.element('mic_level');
+    if (!level) throw new Error('level not found');
+    level['interval'] = 250_000_000;
+    expect(level['interval']).toBe('250000000');
+    count = 0;
+    await new Promise((res) => setTimeout(res, 1000));
+    await r.stop();
+    // 50 ms for 0.5 s, then 250 ms for 1 s: twice the time, far fewer messages.
+    expect(fast).toBeGreaterThan(2);
+    expect(count).toBeLessThan(fast);
+  });
+
   it('stop() before start() is a no-op and the runner cannot start afterwards', async () => {
     const r = runner(TONE);
     await r.stop();
@@ -157,8 +176,8 @@ describe('PipelineRunner', () => {
       srtp: { tx: key, rx: key },
     };
     const settings = { mode: 'sim' as const, audioSource: { kind: 'test-tone' as const, freqHz: 1000 }, videoSource: null, audioSink: { kind: 'meter' as const }, videoSink: { kind: 'counter' as const } };
-    const recvSpec = buildReceivePipeline(stream, settings, { bindAddress: '127.0.0.1' });
-    const sendSpec = buildSendPipeline(stream, settings);
+    const recvSpec = buildReceivePipeline(stream, settings, { bindAddress: '127.0.0.1', heartbeat: true });
+    const sendSpec = buildSendPipeline(stream, settings, { heartbeat: true });
     const cycle = async () => {
       const recv = new PipelineRunner(recvSpec, gst);
       const send = new PipelineRunner(sendSpec, gst);
