@@ -19,7 +19,7 @@ setup:
 deps: $(NPM_STAMP)
 
 # npm ci only when the lockfile changed; native addons compile from source (no prebuilt downloads).
-$(NPM_STAMP): package-lock.json package.json $(wildcard */package.json)
+$(NPM_STAMP): package-lock.json package.json $(wildcard */package.json) $(wildcard patches/*.patch)
 	npm_config_build_from_source=true npm ci
 	@touch $@
 
