@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     '  h              hold the button 2.2 s (leaves a meeting, cancels a join)',
     '  q / Ctrl-C     quit',
     '',
+    `  Touch panel:   ${api}/  (open in a browser on this machine)`,
     `  Status:        curl ${api}/status`,
     `  Press:         curl -X POST ${api}/sim/button`,
     `  Hold:          curl -X POST '${api}/sim/button?ms=2200'`,
