@@ -26,6 +26,13 @@ export const ERROR_CODES = {
   E_STORE: 'The local store failed',
   E_IOBOARD_FRAME: 'A malformed frame was received from the I/O board (COBS, length, CRC or version)',
   E_IOBOARD_PAYLOAD: 'An I/O board message has an unknown type or a payload that does not fit its type',
+  E_IOBOARD_TIMEOUT: 'The I/O board did not acknowledge a message after all retries',
+  E_IOBOARD_UNREACHABLE: 'The I/O board does not answer or its serial port is gone',
+  E_IOBOARD_VERSION: 'The I/O board speaks another protocol version',
+  E_IOBOARD_NACK: 'The I/O board refused a message',
+  E_IOBOARD_BOARD_FAULT: 'The I/O board reported a fault (watchdog reset, lost bytes or host silence)',
+  E_LOOP_OPEN_CIRCUIT: 'The hearing loop is open (no current flows): check the loop cable',
+  E_LOOP_SHORT_CIRCUIT: 'The hearing loop is short-circuited: the amplifier was switched off',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,154 @@
+/**
+ * The IoBoard adapter (layers 1-3 over a real pty) against the real firmware image running
+ * in simavr. Builds nothing: `make -C firmware all sim` makes the image and the harness;
+ * without them the suite is skipped with a message.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTtyStream } from '../../src/adapters/ioboard-serial/byte-stream.js';
+import { SerialIoBoard } from '../../src/adapters/ioboard-serial/ioboard-adapter.js';
+import type { ApplianceError } from '../../src/core/errors.js';
+import { LED_PATTERNS } from '../../src/core/led-pattern.js';
+import type { IoBoardConnection, IoBoardEvents, IoBoardFault, LoopStatus, PodButtonEvent } from '../../src/ports/io-board.js';
+import { TIMING } from '../../src/adapters/ioboard-serial/protocol/protocol-gen.js';
+
+const FIRMWARE = fileURLToPath(new URL('../../../firmware/', import.meta.url));
+const ELF = `${FIRMWARE}build/ioboard.elf`;
+const SIM = `${FIRMWARE}build/ioboard_sim`;
+const BOARD_ID = 0x0badcafe;
+const missing = [ELF, SIM].filter((p) => !existsSync(p));
+if (missing.length > 0) {
+  console.warn(`ioboard-adapter: skipped, ${missing.join(' and ')} missing; run \`make -C firmware all sim\` first`);
+}
+
+/** Resolves with the first event matching `match`, emitted after the call. */
+function next<E extends keyof IoBoardEvents>(
+  board: SerialIoBoard,
+  event: E,
+  match: (...args: Parameters<IoBoardEvents[E]>) => boolean,
+  timeoutMs: number,
+): Promise<Parameters<IoBoardEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      board.off(event, listener);
+      reject(new Error(`no ${event} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = ((...args: Parameters<IoBoardEvents[E]>) => {
+      if (!match(...args)) return;
+      clearTimeout(t);
+      board.off(event, listener);
+      resolve(args[0]);
+    }) as IoBoardEvents[E];
+    board.on(event, listener);
+  });
+}
+
+describe.skipIf(missing.length > 0)('SerialIoBoard against the firmware in simavr', () => {
+  let sim: ChildProcessWithoutNullStreams;
+  let pty = '';
+  let board: SerialIoBoard;
+  const protocolErrors: ApplianceError[] = [];
+  const simLines: string[] = [];
+
+  function command(line: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const from = simLines.length;
+      const t = setInterval(() => {
+        if (simLines.slice(from).includes(`OK ${line}`)) {
+          clearInterval(t);
+          clearTimeout(to);
+          resolve();
+        }
+      }, 10);
+      const to = setTimeout(() => {
+        clearInterval(t);
+        reject(new Error(`simulator did not confirm ${line}`));
+      }, 2000);
+      sim.stdin.write(`${line}\n`);
+    });
+  }
+
+  beforeAll(async () => {
+    sim = spawn(SIM, ['--board-id', `0x${BOARD_ID.toString(16)}`, ELF], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const lines = createInterface({ input: sim.stdout });
+    pty = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('the simulator printed no PTY line')), 5000);
+      sim.once('exit', (code) => reject(new Error(`the simulator exited (${code})`)));
+      lines.on('line', (line) => {
+        simLines.push(line);
+        const m = /^PTY (\S+)$/.exec(line);
+        if (m?.[1]) {
+          clearTimeout(t);
+          resolve(m[1]);
+        }
+      });
+    });
+    board = new SerialIoBoard({ openStream: () => openTtyStream(pty), onProtocolError: (e) => protocolErrors.push(e) });
+  });
+
+  afterAll(async () => {
+    await board?.stop();
+    if (sim && sim.exitCode === null) {
+      sim.stdin.end();
+      sim.kill('SIGTERM');
+    }
+  });
+
+  it('connects: HELLO answered with protocol, firmware version and board id', async () => {
+    const connection = next(board, 'connection', () => true, 3000);
+    await board.start();
+    expect(await connection).toEqual({ state: 'connected', board: { protocol: 1, firmware: '0.1.0', boardId: BOARD_ID } });
+    expect(board.board()).toEqual({ protocol: 1, firmware: '0.1.0', boardId: BOARD_ID });
+    await board.start(); // second start is the same session
+  });
+
+  it('turns a pod button press in the simulator into button events', async () => {
+    const events: PodButtonEvent[] = [];
+    board.on('button', (e) => events.push(e));
+    const release = next(board, 'button', (e) => e.kind === 'release', 3000);
+    await command('press 1 150');
+    await release;
+    expect(events).toEqual([
+      { button: 'volume-down', kind: 'press' },
+      { button: 'volume-down', kind: 'release' },
+    ]);
+  });
+
+  it('reports an open loop as loop-status fault open and an E_LOOP_OPEN_CIRCUIT fault', async () => {
+    await command('adc 0 10'); // 10 mA: under the open-circuit threshold
+    const status = next(board, 'loop-status', (s: LoopStatus) => s.fault !== 'none', 5000);
+    const fault = next(board, 'fault', (f: IoBoardFault) => f.code.startsWith('E_LOOP'), 5000);
+    await board.setLoop({ enabled: true, gainDb: -6 });
+    expect(await status).toMatchObject({ enabled: true, fault: 'open' });
+    expect((await status).currentMa).toBeLessThan(50);
+    const f = await fault;
+    expect(f.code).toBe('E_LOOP_OPEN_CIRCUIT');
+    expect(f.error.code).toBe('E_LOOP_OPEN_CIRCUIT');
+  });
+
+  it('gets LED patterns acknowledged by the board', async () => {
+    await expect(board.setLedPattern(LED_PATTERNS['in-call'])).resolves.toBeUndefined();
+    await expect(board.setLedPattern(LED_PATTERNS['fault'])).resolves.toBeUndefined();
+    await expect(board.setLoop({ enabled: false, gainDb: -60 })).resolves.toBeUndefined();
+    // The real firmware sent nothing the host took for bad input.
+    expect(protocolErrors.map((e) => e.code)).toEqual([]);
+  });
+
+  it('reports the connection lost when the simulator dies', async () => {
+    const lost = next(board, 'connection', (c: IoBoardConnection) => c.state === 'lost', TIMING.hostLostMs + 3000);
+    sim.kill('SIGKILL');
+    const c = await lost;
+    expect(c.state).toBe('lost');
+    if (c.state === 'lost') {
+      expect(c.error.code).toBe('E_IOBOARD_UNREACHABLE');
+      expect(c.board?.boardId).toBe(BOARD_ID);
+    }
+    await expect(board.setLedPattern(LED_PATTERNS.ready)).rejects.toMatchObject({ code: 'E_IOBOARD_UNREACHABLE' });
+    await board.stop();
+    await board.stop();
+  }, 15_000);
+});
