@@ -18,6 +18,8 @@ PACKAGES=(
   openssl ca-certificates
   # bedside I/O board firmware: AVR toolchain and the simulator that runs the real image
   gcc-avr binutils-avr avr-libc simavr libsimavr-dev libsimavrparts1 libelf-dev
+  # GPIO start button and LED on a unit (libgpiod command-line tools)
+  gpiod
   # the touch panel's browser tests (driven by playwright-core; never a downloaded browser)
   chromium fonts-dejavu-core
 )

@@ -17,6 +17,8 @@ import type { MediaDeviceSettings } from './adapters/gstreamer/media-settings.js
 import { SqliteStore } from './adapters/sqlite/sqlite-store.js';
 import { SimButton } from './adapters/sim/sim-button.js';
 import { SimStatusLight } from './adapters/sim/sim-status-light.js';
+import { createGpioIo, type GpioIo } from './adapters/gpio/create-gpio-io.js';
+import { FanOutStatusLight } from './adapters/gpio/fan-out-status-light.js';
 import { build } from './server/build.js';
 
 export interface Unit {
@@ -61,6 +63,8 @@ export function mediaSettings(config: AppConfig): MediaDeviceSettings {
 export interface UnitOverrides {
   clock?: Clock;
   engine?: MediaEngine;
+  /** pi mode: the GPIO button and LED (tests pass ones on a fake sysfs tree or fake tools). */
+  gpio?: GpioIo;
 }
 
 /** Builds the whole unit from a validated config. Does no I/O until start(). */
@@ -95,7 +99,13 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     engine,
     logger: moduleLogger(logger, 'sip'),
   });
-  const light = new SimStatusLight(moduleLogger(logger, 'led'));
+  const simLight = new SimStatusLight(moduleLogger(logger, 'led'));
+  // On a unit the GPIO button and LED join the simulated ones: /sim/button and the LED log
+  // line keep working, so the panel and support see the same as the bedside.
+  const gpio = config.hardware.mode === 'pi'
+    ? overrides.gpio ?? createGpioIo(config.hardware.gpio, { clock, logger: moduleLogger(logger, 'gpio') })
+    : null;
+  const light = gpio ? new FanOutStatusLight(simLight, gpio.light) : simLight;
   const simButton = new SimButton(clock);
   const controller = new UnitController({
     signaling, engine, store, light, clock, logger: moduleLogger(logger, 'call'),
@@ -103,6 +113,7 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     failureDisplayMs: config.ui.failureDisplaySeconds * 1000,
   });
   const buttons = new ButtonDriver(simButton, clock, (g) => controller.onGesture(g));
+  const gpioButtons = gpio ? new ButtonDriver(gpio.button, clock, (g) => controller.onGesture(g)) : null;
   const { id, name, ward, room, bed } = config.unit;
   const server = build({
     controller, simButton, logger, signaling,
@@ -123,10 +134,13 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
       started = true;
       await store.start();
       store.appendEvent('boot', { unit: config.unit.id, mode: config.hardware.mode });
-      await light.start();
+      await simLight.start();
       await engine.start();
       controller.start();
       buttons.start();
+      gpioButtons?.start();
+      // After the driver listens, so a button already held at boot is seen (stuck fault).
+      if (gpio) await startGpio(gpio, logger);
       await simButton.start();
       await server.listen({ host: config.server.host, port: config.server.port });
       const addr = server.server.address();
@@ -137,6 +151,8 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
       if (!started) return;
       started = false;
       buttons.stop();
+      gpioButtons?.stop();
+      await gpio?.button.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'GPIO button stop failed'));
       logger.debug('stopping signaling');
       await signaling.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'signaling stop failed'));
       controller.stop();
@@ -149,6 +165,15 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
       await store.stop();
     },
   };
+}
+
+/** A missing GPIO line is a logged fault, not a unit that will not boot: the panel still works. */
+async function startGpio(gpio: GpioIo, logger: Logger): Promise<void> {
+  for (const [what, part] of [['status LED', gpio.light], ['start button', gpio.button]] as const) {
+    await part.start().catch((e: unknown) => {
+      logger.error({ err: String(e), code: (e as ApplianceError).code }, `GPIO ${what} unavailable`);
+    });
+  }
 }
 
 function readCa(path: string): string {

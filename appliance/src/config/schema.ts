@@ -81,8 +81,20 @@ export const MediaSchema = Type.Object({
   simOutputDir: Type.Optional(Type.String({ minLength: 1, description: 'sim mode: where far-end audio WAVs and snapshots go' })),
 }, { additionalProperties: false, default: {} });
 
+const gpioLine = (line: number) => Type.Integer({ minimum: 0, maximum: 511, default: line, description: 'Line offset on the chip: the BCM number on a Raspberry Pi header' });
+
+export const GpioSchema = Type.Object({
+  driver: Type.Union([Type.Literal('chardev'), Type.Literal('sysfs')], { default: 'chardev', description: 'chardev: libgpiod tools (Pi 5, current OS); sysfs: legacy /sys/class/gpio' }),
+  chip: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.,:-]+$', description: 'Chip label (pinctrl-bcm2711) or name (gpiochip0); default: the Raspberry Pi header chip' })),
+  buttonLine: gpioLine(17),
+  ledLine: gpioLine(27),
+  buttonActiveLow: Type.Boolean({ default: true, description: 'Button wired to ground with a pull-up' }),
+  ledActiveLow: Type.Boolean({ default: false, description: 'LED lit when the pin is low (sinking)' }),
+}, { additionalProperties: false, default: {} });
+
 export const HardwareSchema = Type.Object({
   mode: Type.Union([Type.Literal('sim'), Type.Literal('pi')], { default: 'sim' }),
+  gpio: GpioSchema,
 }, { additionalProperties: false, default: {} });
 
 export const LabSchema = Type.Object({

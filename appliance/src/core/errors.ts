@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   E_IOBOARD_BOARD_FAULT: 'The I/O board reported a fault (watchdog reset, lost bytes or host silence)',
   E_LOOP_OPEN_CIRCUIT: 'The hearing loop is open (no current flows): check the loop cable',
   E_LOOP_SHORT_CIRCUIT: 'The hearing loop is short-circuited: the amplifier was switched off',
+  E_GPIO_UNAVAILABLE: 'A GPIO chip or line for the start button or status LED is missing or cannot be used',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
