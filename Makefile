@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export UV_THREADPOOL_SIZE ?= 16
 NPM_STAMP := node_modules/.npm-ci.stamp
 
-.PHONY: run test setup deps build firmware test-unit bench clean
+.PHONY: run test setup deps build firmware test-unit hw-test bench clean
 
 run: setup build
 	node appliance/dist/demo/run-demo.js
@@ -33,6 +33,10 @@ firmware:
 
 test-unit: setup build
 	npm run test:unit -w appliance
+
+# On a real unit with the test jig (hw-tests/README.md). `make test` runs the same suites on simulation.
+hw-test: setup build firmware
+	cd hw-tests && HW_TARGET=$${HW_TARGET:-pi} npx mocha
 
 bench: setup build
 	npm run bench:join
