@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from './config/schema.js';
@@ -85,7 +84,7 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
       host: sip.proxy.host,
       port: sip.proxy.port ?? (sip.transport === 'tls' ? 5061 : 5060),
       protocol: sip.transport === 'tls' ? 'TLS' : 'TCP',
-      ...(sip.trustedCaFile ? { ca: readCa(sip.trustedCaFile) } : {}),
+      ...(sip.trustedCaFile ? { caFile: sip.trustedCaFile } : {}),
       ...(sip.tlsServerName ? { servername: sip.tlsServerName } : {}),
     },
     ...(sip.account ? { account: { ...sip.account } } : {}),
@@ -176,10 +175,3 @@ async function startGpio(gpio: GpioIo, logger: Logger): Promise<void> {
   }
 }
 
-function readCa(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ApplianceError('E_CONFIG_INVALID', `cannot read sip.trustedCaFile ${path}: ${(e as Error).message}`, { field: 'sip.trustedCaFile' });
-  }
-}

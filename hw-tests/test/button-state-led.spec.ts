@@ -42,7 +42,7 @@ describe('button -> state -> LED', function () {
     target = await createButtonTarget();
     console.log(`      target ${target.name}`);
     await target.start();
-    signaling = new ScriptedSignaling();
+    signaling = new ScriptedSignaling({ confirmHangups: true });
     store = new SqliteStore(':memory:');
     await store.start();
     const show = target.light.show.bind(target.light);

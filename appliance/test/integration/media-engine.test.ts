@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodecName, LocalMediaCapabilities, NegotiatedSession, NegotiatedStream, SrtpParams } from '../../src/core/media-types.js';
 import { GstreamerMediaEngine } from '../../src/adapters/gstreamer/gstreamer-media-engine.js';
 import type { MediaDeviceSettings } from '../../src/adapters/gstreamer/media-settings.js';
-import { parseWav, toneAmplitude } from '../unit/gstreamer/tone-detect.js';
+import { parseWav, toneAmplitude } from '../peers/wav-tone.js';
 
 const HOST = '127.0.0.1';
 const RUN_MS = 3000;

@@ -14,6 +14,7 @@ import type { TestPki } from '../../src/demo/peers/pki.js';
 import { digestAuthorization, header, randomToken, RawSipConnection, recordRoutes, registerRaw, replyRaw } from '../peers/sip-raw.js';
 import type { SipMessage } from '../peers/sip-raw.js';
 import { analyzeTone, readWav } from '../peers/wav-tone.js';
+import { sleep } from './unit-harness.js';
 
 const ROOM_TONE = 700;
 const CALLER_TONE = 1000;
@@ -42,8 +43,6 @@ function tlsHandshake(port: number, ca: string): Promise<{ authorized: boolean; 
     socket.once('error', reject);
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until the call has received video frames (or the deadline passes) and returns the stats. */
 async function waitForVideo(peer: Baresip, timeoutMs: number) {

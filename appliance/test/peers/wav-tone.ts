@@ -157,3 +157,30 @@ export async function hasTone(file: string, hz: number, options: HasToneOptions 
   const analysis = analyzeTone(await readWav(file), hz, options);
   return analysis.toneSeconds >= (options.minSeconds ?? 1);
 }
+
+/** Amplitude (0..1) of a sine at `freqHz` in one block of samples (plain Goertzel, no window). */
+export function goertzelAmplitude(block: ArrayLike<number>, sampleRate: number, freqHz: number): number {
+  const n = block.length;
+  const coeff = 2 * Math.cos((2 * Math.PI * freqHz) / sampleRate);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < n; i++) {
+    const s0 = (block[i] ?? 0) + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  const power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+  return (2 * Math.sqrt(Math.max(power, 0))) / n;
+}
+
+/** Median tone amplitude over 100 ms blocks (robust to dropouts and packet-loss concealment). */
+export function toneAmplitude(audio: WavAudio, freqHz: number): number {
+  const blockSize = Math.round(audio.sampleRate / 10);
+  const amps: number[] = [];
+  for (let start = 0; start + blockSize <= audio.samples.length; start += blockSize) {
+    amps.push(goertzelAmplitude(audio.samples.subarray(start, start + blockSize), audio.sampleRate, freqHz));
+  }
+  if (amps.length === 0) return 0;
+  amps.sort((a, b) => a - b);
+  return amps[Math.floor(amps.length / 2)] ?? 0;
+}

@@ -1,19 +1,16 @@
-import { EventEmitter } from 'node:events';
-import type { ButtonInput, ButtonInputEvents } from '../../ports/button.js';
 import type { Clock } from '../../ports/clock.js';
+import { LevelButton } from '../level-button.js';
 import type { GpioLine } from './gpio-line.js';
 
 /**
- * The start button on a GPIO input line. Emits raw level changes only: debounce, press,
- * hold and the stuck-button fault are the gesture recognizer's job (core/gestures.ts).
- * Edges are stamped with the Clock on arrival, so they share the recognizer's timeline.
+ * The start button on a GPIO input line. Edges are stamped with the Clock on arrival, so they
+ * share the gesture recognizer's timeline.
  */
-export class GpioButton extends EventEmitter implements ButtonInput {
-  private pressed = false;
+export class GpioButton extends LevelButton {
   private unwatch: (() => void) | null = null;
 
-  constructor(private readonly line: GpioLine, private readonly clock: Clock) {
-    super();
+  constructor(private readonly line: GpioLine, clock: Clock) {
+    super(clock);
   }
 
   async start(): Promise<void> {
@@ -28,19 +25,5 @@ export class GpioButton extends EventEmitter implements ButtonInput {
     this.unwatch?.();
     this.unwatch = null;
     await this.line.close();
-  }
-
-  private level(pressed: boolean): void {
-    if (pressed === this.pressed) return;
-    this.pressed = pressed;
-    this.emit('edge', { pressed, atMs: this.clock.now() });
-  }
-
-  override on<E extends keyof ButtonInputEvents>(event: E, listener: ButtonInputEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends keyof ButtonInputEvents>(event: E, listener: ButtonInputEvents[E]): this {
-    return super.off(event, listener);
   }
 }

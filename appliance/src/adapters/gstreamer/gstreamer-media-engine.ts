@@ -2,8 +2,8 @@
  * MediaEngine on GStreamer: one runner per (stream kind, direction) pipeline, rebuilt only when
  * its launch line changes (a re-INVITE that changes nothing leaves media untouched).
  */
-import { EventEmitter } from 'node:events';
 import { ApplianceError, toApplianceError } from '../../core/errors.js';
+import { TypedEmitter } from '../../lib/typed-emitter.js';
 import type { LocalMediaCapabilities, MediaKind, NegotiatedSession } from '../../core/media-types.js';
 import type { MediaEngine, MediaEngineEvents, MediaLevels, MediaStats } from '../../ports/media-engine.js';
 import { loadGstBinding, type GstBinding } from './gst-binding.js';
@@ -45,7 +45,7 @@ interface Running {
 
 const SILENT: MediaLevels = Object.freeze({ micDb: -Infinity, farEndDb: -Infinity });
 
-export class GstreamerMediaEngine extends EventEmitter implements MediaEngine {
+export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implements MediaEngine {
   private readonly options: GstreamerMediaEngineOptions;
   private binding: GstBinding | undefined;
   private readonly running = new Map<PipelineId, Running>();
@@ -59,14 +59,6 @@ export class GstreamerMediaEngine extends EventEmitter implements MediaEngine {
   constructor(options: GstreamerMediaEngineOptions) {
     super();
     this.options = options;
-  }
-
-  override on<E extends keyof MediaEngineEvents>(event: E, listener: MediaEngineEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends keyof MediaEngineEvents>(event: E, listener: MediaEngineEvents[E]): this {
-    return super.off(event, listener);
   }
 
   async start(): Promise<void> {

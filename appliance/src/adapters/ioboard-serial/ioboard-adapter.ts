@@ -1,5 +1,5 @@
-import { EventEmitter } from 'node:events';
 import { ApplianceError } from '../../core/errors.js';
+import { TypedEmitter } from '../../lib/typed-emitter.js';
 import type { LedColor, LedMode, LedPattern } from '../../core/led-pattern.js';
 import { systemClock } from '../../ports/clock.js';
 import type { Clock } from '../../ports/clock.js';
@@ -76,7 +76,7 @@ const LOOP_FAULT_ERROR = {
  * events and loop or board faults to coded errors; after the board restarts (a new HELLO)
  * it sends the last LED pattern and loop settings again.
  */
-export class SerialIoBoard extends EventEmitter implements IoBoard {
+export class SerialIoBoard extends TypedEmitter<IoBoardEvents> implements IoBoard {
   private readonly clock: Clock;
   private link: IoBoardLink | null = null;
   private starting: Promise<void> | null = null;
@@ -138,18 +138,6 @@ export class SerialIoBoard extends EventEmitter implements IoBoard {
     const gain = gainDbToDuty(settings.gainDb);
     this.lastLoop = { ...settings };
     return this.request('LOOP_SET', { enable: settings.enabled ? 1 : 0, gain });
-  }
-
-  override on<E extends keyof IoBoardEvents>(event: E, listener: IoBoardEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends keyof IoBoardEvents>(event: E, listener: IoBoardEvents[E]): this {
-    return super.off(event, listener);
-  }
-
-  override emit<E extends keyof IoBoardEvents>(event: E, ...args: Parameters<IoBoardEvents[E]>): boolean {
-    return super.emit(event, ...args);
   }
 
   private request<N extends 'LED_PATTERN' | 'LOOP_SET'>(name: N, fields: PayloadOf<N>): Promise<void> {

@@ -1,15 +1,7 @@
-import { EventEmitter } from 'node:events';
-import type { ButtonInput, ButtonInputEvents } from '../../ports/button.js';
-import type { Clock } from '../../ports/clock.js';
+import { LevelButton } from '../level-button.js';
 
 /** A simulated start button: a real adapter driven by the keyboard or the local HTTP endpoint. */
-export class SimButton extends EventEmitter implements ButtonInput {
-  private pressed = false;
-
-  constructor(private readonly clock: Clock) {
-    super();
-  }
-
+export class SimButton extends LevelButton {
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
 
@@ -25,16 +17,6 @@ export class SimButton extends EventEmitter implements ButtonInput {
   }
 
   set(pressed: boolean): void {
-    if (pressed === this.pressed) return;
-    this.pressed = pressed;
-    this.emit('edge', { pressed, atMs: this.clock.now() });
-  }
-
-  override on<E extends keyof ButtonInputEvents>(event: E, listener: ButtonInputEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends keyof ButtonInputEvents>(event: E, listener: ButtonInputEvents[E]): this {
-    return super.off(event, listener);
+    this.level(pressed);
   }
 }

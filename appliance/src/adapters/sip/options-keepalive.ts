@@ -1,4 +1,4 @@
-import type { UserAgent } from 'sip.js';
+import { UserAgent, type URI } from 'sip.js';
 import type { Logger } from '../../log/logger.js';
 
 /**
@@ -8,8 +8,11 @@ import type { Logger } from '../../log/logger.js';
 export class OptionsKeepalive {
   private timer: NodeJS.Timeout | null = null;
   private misses = 0;
+  private readonly requestUri: URI | undefined;
 
-  constructor(private readonly ua: UserAgent, private readonly opts: { target: string; intervalMs: number; logger: Logger; onDead: () => void }) {}
+  constructor(private readonly ua: UserAgent, private readonly opts: { target: string; intervalMs: number; logger: Logger; onDead: () => void }) {
+    this.requestUri = UserAgent.makeURI(opts.target);
+  }
 
   start(): void {
     if (this.timer || this.opts.intervalMs <= 0) return;
@@ -23,11 +26,10 @@ export class OptionsKeepalive {
   }
 
   private ping(): void {
+    if (!this.requestUri) return;
     const core = this.ua.userAgentCore;
-    const target = this.ua.configuration.uri.clone();
-    const requestUri = UserAgentUri(this.opts.target, this.ua);
-    if (!requestUri) return;
-    const message = core.makeOutgoingRequestMessage('OPTIONS', requestUri, target, target, {});
+    const self = this.ua.configuration.uri;
+    const message = core.makeOutgoingRequestMessage('OPTIONS', this.requestUri, self, self, {});
     core.request(message, {
       onAccept: () => { this.misses = 0; },
       onReject: (response) => {
@@ -49,7 +51,3 @@ export class OptionsKeepalive {
   }
 }
 
-function UserAgentUri(uri: string, ua: UserAgent) {
-  const ctor = ua.constructor as unknown as { makeURI(s: string): ReturnType<UserAgent['configuration']['uri']['clone']> | undefined };
-  return ctor.makeURI(uri);
-}

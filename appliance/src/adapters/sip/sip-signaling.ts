@@ -1,8 +1,9 @@
-import { EventEmitter } from 'node:events';
 import {
   Invitation, Inviter, Registerer, RegistererState, RequestPendingError, SessionState, UserAgent,
   type Core, type Session, type SessionDescriptionHandler,
 } from 'sip.js';
+import { readFile } from 'node:fs/promises';
+import { TypedEmitter } from '../../lib/typed-emitter.js';
 import { ApplianceError, toApplianceError } from '../../core/errors.js';
 import type { NegotiatedSession } from '../../core/media-types.js';
 import type { MediaEngine } from '../../ports/media-engine.js';
@@ -17,7 +18,8 @@ import { sipJsLogConnector } from './sipjs-log.js';
 import { OptionsKeepalive } from './options-keepalive.js';
 
 export interface SipSignalingOptions {
-  proxy: { host: string; port: number; protocol: 'TLS' | 'TCP'; ca?: string; servername?: string };
+  /** caFile: PEM bundle trusted for the proxy's certificate (read at start); default the system store. */
+  proxy: { host: string; port: number; protocol: 'TLS' | 'TCP'; caFile?: string; servername?: string };
   account?: { username: string; authUsername?: string; password: string; domain: string; displayName?: string };
   /** Used as the From user when no account is provisioned (calls without registration). */
   unitId: string;
@@ -43,7 +45,7 @@ interface ActiveCall {
 }
 
 /** The Signaling port on SIP.js: our TLS/TCP transport, digest auth, GStreamer-backed SDP. */
-export class SipSignaling extends EventEmitter implements Signaling {
+export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signaling {
   private ua: UserAgent | null = null;
   private registerer: Registerer | null = null;
   private regState: RegistrationState;
@@ -69,8 +71,9 @@ export class SipSignaling extends EventEmitter implements Signaling {
 
   async start(): Promise<void> {
     if (!this.stopped) return;
-    this.stopped = false;
     const o = this.opts;
+    const ca = o.proxy.caFile ? await readCaFile(o.proxy.caFile) : undefined;
+    this.stopped = false;
     const user = o.account?.username ?? o.unitId;
     const domain = o.account?.domain ?? o.proxy.host;
     const uri = UserAgent.makeURI(`sip:${user}@${domain}`);
@@ -79,7 +82,7 @@ export class SipSignaling extends EventEmitter implements Signaling {
       host: o.proxy.host,
       port: o.proxy.port,
       protocol: o.proxy.protocol,
-      tls: { ...(o.proxy.ca ? { ca: o.proxy.ca } : {}), ...(o.proxy.servername ? { servername: o.proxy.servername } : {}) },
+      tls: { ...(ca ? { ca } : {}), ...(o.proxy.servername ? { servername: o.proxy.servername } : {}) },
       connectTimeoutMs: o.connectTimeoutMs,
       logger: transportLogger(this.log),
     });
@@ -395,13 +398,6 @@ export class SipSignaling extends EventEmitter implements Signaling {
     this.emit('registration', state, error);
   }
 
-  override on<E extends keyof SignalingEvents>(event: E, listener: SignalingEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends keyof SignalingEvents>(event: E, listener: SignalingEvents[E]): this {
-    return super.off(event, listener);
-  }
 }
 
 /** Why a call ended before Established with no coded error: a 2xx (a dialog) means its SDP answer was missing. */
@@ -430,4 +426,12 @@ function transportLogger(log: Logger) {
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+}
+
+async function readCaFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ApplianceError('E_CONFIG_INVALID', `cannot read sip.trustedCaFile ${path}: ${(e as Error).message}`, { field: 'sip.trustedCaFile' });
+  }
 }

@@ -71,6 +71,44 @@ export const DEFAULT_REPLY_USERS: Readonly<Record<string, KamailioReply>> = {
 
 const SIP_TOKEN = /^[A-Za-z0-9._~!$&'()*+,;=-]+$/;
 
+interface AuthRouteOptions {
+  comment: string;
+  name: string;
+  /** What the log line calls the request. */
+  what: string;
+  check: 'pv_www_authenticate' | 'pv_proxy_authenticate';
+  challenge: 'www_challenge' | 'proxy_challenge';
+  /** The user the credentials must belong to, and how the log line names it. */
+  user: '$tU' | '$fU';
+  userLabel: string;
+}
+
+/** One digest-auth route; REGISTER (401) and other initial requests (407) differ only in these names. */
+function authRoute(domain: string, a: AuthRouteOptions): string {
+  return `# ${a.comment}
+route[${a.name}] {
+	route(PASSWORD);
+	if ($au == $null) {
+		$var(auth) = -5;
+	} else if ($var(password) == "") {
+		$var(auth) = -3;
+	} else {
+		${a.check}(${domain}, "$var(password)", "0");
+		$var(auth) = $rc;
+	}
+	if ($var(auth) < 0) {
+		xlog("L_INFO", "${a.what} auth failed ($var(auth)) for '$au' (${a.userLabel})\\n");
+		${a.challenge}(${domain}, "1");
+		exit;
+	}
+	if ($au != ${a.user}) {
+		sl_send_reply("403", "Forbidden auth ID");
+		exit;
+	}
+	consume_credentials();
+}`;
+}
+
 /** Quotes a value for a kamailio config string literal. */
 function quote(value: string): string {
   if (/["\\\r\n]/.test(value)) throw new Error(`value not allowed in kamailio config: ${JSON.stringify(value)}`);
@@ -278,51 +316,9 @@ route[REGISTRAR] {
 	exit;
 }
 
-# Digest auth for REGISTER: 401 with WWW-Authenticate.
-route[WWWAUTH] {
-	route(PASSWORD);
-	if ($au == $null) {
-		$var(auth) = -5;
-	} else if ($var(password) == "") {
-		$var(auth) = -3;
-	} else {
-		pv_www_authenticate(${domain}, "$var(password)", "0");
-		$var(auth) = $rc;
-	}
-	if ($var(auth) < 0) {
-		xlog("L_INFO", "REGISTER auth failed ($var(auth)) for '$au' (To $tU)\\n");
-		www_challenge(${domain}, "1");
-		exit;
-	}
-	if ($au != $tU) {
-		sl_send_reply("403", "Forbidden auth ID");
-		exit;
-	}
-	consume_credentials();
-}
+${authRoute(domain, { comment: 'Digest auth for REGISTER: 401 with WWW-Authenticate.', name: 'WWWAUTH', what: 'REGISTER', check: 'pv_www_authenticate', challenge: 'www_challenge', user: '$tU', userLabel: 'To $tU' })}
 
-# Digest auth for initial requests: 407 with Proxy-Authenticate.
-route[PROXYAUTH] {
-	route(PASSWORD);
-	if ($au == $null) {
-		$var(auth) = -5;
-	} else if ($var(password) == "") {
-		$var(auth) = -3;
-	} else {
-		pv_proxy_authenticate(${domain}, "$var(password)", "0");
-		$var(auth) = $rc;
-	}
-	if ($var(auth) < 0) {
-		xlog("L_INFO", "$rm auth failed ($var(auth)) for '$au' (From $fU)\\n");
-		proxy_challenge(${domain}, "1");
-		exit;
-	}
-	if ($au != $fU) {
-		sl_send_reply("403", "Forbidden auth ID");
-		exit;
-	}
-	consume_credentials();
-}
+${authRoute(domain, { comment: 'Digest auth for initial requests: 407 with Proxy-Authenticate.', name: 'PROXYAUTH', what: '$rm', check: 'pv_proxy_authenticate', challenge: 'proxy_challenge', user: '$fU', userLabel: 'From $fU' })}
 
 ${passwordRoute(o.users)}
 

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnitController } from '../../../src/app/unit-controller.js';
@@ -6,49 +5,9 @@ import { ApplianceError } from '../../../src/core/errors.js';
 import { SimStatusLight } from '../../../src/adapters/sim/sim-status-light.js';
 import { SqliteStore } from '../../../src/adapters/sqlite/sqlite-store.js';
 import { createLogger } from '../../../src/log/logger.js';
-import type { Clock, TimerHandle } from '../../../src/ports/clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
+import { ScriptedSignaling } from '../../support/scripted-signaling.js';
 import type { MediaEngine } from '../../../src/ports/media-engine.js';
-import type { CallInfo, RegistrationState } from '../../../src/ports/signaling.js';
-
-/** A clock the test moves by hand. */
-class ManualClock implements Clock {
-  t = 1_800_000_000_000;
-  private timers: { at: number; fn: () => void; live: boolean }[] = [];
-  now() { return this.t; }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer = { at: this.t + ms, fn, live: true };
-    this.timers.push(timer);
-    return { cancel: () => { timer.live = false; } };
-  }
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (;;) {
-      const due = this.timers.filter((x) => x.live && x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.t = due.at;
-      due.live = false;
-      due.fn();
-    }
-    this.t = end;
-  }
-}
-
-/** Signaling whose call outcome the test decides. */
-class ScriptedSignaling extends EventEmitter {
-  calls: string[] = [];
-  hangups = 0;
-  pending: { resolve: (i: CallInfo) => void; reject: (e: Error) => void } | null = null;
-  registrationState(): RegistrationState { return 'registered'; }
-  async start() {}
-  async stop() {}
-  call(target: string): Promise<CallInfo> {
-    this.calls.push(target);
-    return new Promise((resolve, reject) => { this.pending = { resolve, reject }; });
-  }
-  async hangup() { this.hangups += 1; }
-  answer() { this.pending?.resolve({ target: this.calls.at(-1)!, audioCodec: 'opus', videoCodec: 'VP8' }); }
-  fail(e: Error) { this.pending?.reject(e); }
-}
 
 const engine = {
   released: 0,
@@ -65,12 +24,12 @@ let store: SqliteStore;
 let controller: UnitController;
 
 beforeEach(async () => {
-  clock = new ManualClock();
+  clock = new ManualClock(1_800_000_000_000);
   signaling = new ScriptedSignaling();
   store = new SqliteStore(':memory:');
   await store.start();
   controller = new UnitController({
-    signaling: signaling as never, engine, store, light: new SimStatusLight(silent()), clock, logger: silent(),
+    signaling, engine, store, light: new SimStatusLight(silent()), clock, logger: silent(),
     rooms: {
       ownRoomUri: 'sip:own@example.org',
       meetings: [{ id: 'vuk-1', roomUri: 'sip:vuk@example.org', startsAt: new Date(1_800_000_000_000 + 3_600_000).toISOString(), durationMinutes: 30 }],

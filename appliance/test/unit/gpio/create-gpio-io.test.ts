@@ -5,7 +5,7 @@ import { ApplianceError } from '../../../src/core/errors.js';
 import type { ButtonEdge } from '../../../src/core/gestures.js';
 import { LED_PATTERNS } from '../../../src/core/led-pattern.js';
 import { createLogger } from '../../../src/log/logger.js';
-import { ManualClock } from '../ioboard-link/manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 import { FakeSysfs } from './fake-sysfs.js';
 
 const base = (hardware: unknown) => ({

@@ -4,7 +4,7 @@ import { FanOutStatusLight } from '../../../src/adapters/gpio/fan-out-status-lig
 import type { GpioLine } from '../../../src/adapters/gpio/gpio-line.js';
 import { LED_PATTERNS } from '../../../src/core/led-pattern.js';
 import type { StatusLight } from '../../../src/ports/status-light.js';
-import { ManualClock } from '../ioboard-link/manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 
 /** An output line that records (time, level) for each write. */
 class RecordingLine implements GpioLine {

@@ -10,7 +10,7 @@ import { PipelineRunner, type RunnerSpec } from '../../../src/adapters/gstreamer
 import { buildReceivePipeline, buildSendPipeline } from '../../../src/adapters/gstreamer/pipeline-builders.js';
 import { OPUS } from '../../../src/adapters/gstreamer/local-codecs.js';
 import { reservePortPair } from '../../../src/adapters/gstreamer/udp-port-pairs.js';
-import { parseWav } from './tone-detect.js';
+import { parseWav } from '../../peers/wav-tone.js';
 
 const gst = loadGstBinding();
 const runners: PipelineRunner[] = [];

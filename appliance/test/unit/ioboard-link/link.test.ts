@@ -6,7 +6,7 @@ import { buildFrame } from '../../../src/adapters/ioboard-serial/protocol/payloa
 import type { DecodedMessage } from '../../../src/adapters/ioboard-serial/protocol/payloads.js';
 import { NACK_REASON, PROTOCOL_VERSION, TIMING } from '../../../src/adapters/ioboard-serial/protocol/protocol-gen.js';
 import { FakeBoard, settle } from './fake-board.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 
 const LED = { pattern: 1, red: 0, green: 255, blue: 0, periodMs: 0 };
 

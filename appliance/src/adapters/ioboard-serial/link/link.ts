@@ -1,5 +1,5 @@
-import { EventEmitter } from 'node:events';
 import { ApplianceError } from '../../../core/errors.js';
+import { TypedEmitter } from '../../../lib/typed-emitter.js';
 import type { Clock, TimerHandle } from '../../../ports/clock.js';
 import type { ByteStream } from '../byte-stream.js';
 import { IoBoardProtocolError } from '../protocol/errors.js';
@@ -78,7 +78,7 @@ function unreachable(message: string, detail: Record<string, unknown> = {}): App
  * board's reliable messages, host heartbeats, a watchdog on the board's frames and the
  * HELLO handshake with its version check. All time comes from the Clock.
  */
-export class IoBoardLink extends EventEmitter {
+export class IoBoardLink extends TypedEmitter<LinkEvents> {
   private readonly timing: LinkTiming;
   private readonly clock: Clock;
   private readonly parser = new FrameStreamParser();
@@ -153,18 +153,6 @@ export class IoBoardLink extends EventEmitter {
       this.stream.off('close', this.onClose);
     }
     this.stream.close();
-  }
-
-  override on<E extends keyof LinkEvents>(event: E, listener: LinkEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends keyof LinkEvents>(event: E, listener: LinkEvents[E]): this {
-    return super.off(event, listener);
-  }
-
-  override emit<E extends keyof LinkEvents>(event: E, ...args: Parameters<LinkEvents[E]>): boolean {
-    return super.emit(event, ...args);
   }
 
   // --- sending -------------------------------------------------------------------------

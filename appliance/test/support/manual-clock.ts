@@ -1,10 +1,14 @@
-import type { Clock, TimerHandle } from '../../../src/ports/clock.js';
+import type { Clock, TimerHandle } from '../../src/ports/clock.js';
 
 /** Time moves only when a test says so; timers due in the window run in time order. */
 export class ManualClock implements Clock {
-  private t = 0;
+  private t: number;
   private timers: { at: number; id: number; fn: () => void }[] = [];
   private ids = 0;
+
+  constructor(startMs = 0) {
+    this.t = startMs;
+  }
 
   now(): number {
     return this.t;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goertzelAmplitude, parseWav, toneAmplitude } from './tone-detect.js';
+import { goertzelAmplitude, parseWav, toneAmplitude } from './wav-tone.js';
 
 function wav(samples: number[], rate = 48000, dataSize?: number): Buffer {
   const body = Buffer.alloc(samples.length * 2);
@@ -22,7 +22,7 @@ function wav(samples: number[], rate = 48000, dataSize?: number): Buffer {
 
 const sine = (f: number, amp: number, n: number) => Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * f * i) / 48000));
 
-describe('tone detection helpers (used by the media engine integration test)', () => {
+describe('tone amplitude helpers (used by the media engine integration test)', () => {
   it('measures the amplitude of the tone that is there and not of one that is not', () => {
     const pcm = parseWav(wav(sine(1000, 0.3, 48000)));
     expect(pcm.sampleRate).toBe(48000);
