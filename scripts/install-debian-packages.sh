@@ -22,6 +22,12 @@ PACKAGES=(
   gpiod
   # the touch panel's browser tests (driven by playwright-core; never a downloaded browser)
   chromium fonts-dejavu-core
+  # TV wake/standby over HDMI-CEC (cec-ctl), ALSA tools for the speaker and loop outputs
+  v4l-utils alsa-utils
+  # fleet server's PostgreSQL backend (the tests start their own cluster on loopback)
+  postgresql
+  # installing a unit: the Ansible playbook, exercised against a debootstrap root in the tests
+  ansible debootstrap
 )
 
 missing=()
@@ -44,4 +50,8 @@ $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 # Debian starts kamailio as a service on install where an init exists; the tests run their own.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet kamailio 2>/dev/null; then
   $SUDO systemctl disable --now kamailio || true
+fi
+# Likewise PostgreSQL: the fleet tests run a private cluster as an unprivileged user.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet postgresql 2>/dev/null; then
+  $SUDO systemctl disable --now postgresql || true
 fi

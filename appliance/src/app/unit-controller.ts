@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CallStateMachine, type CallEvent, type CallSnapshot, type TransitionRecord } from '../core/call-state.js';
+import { PERSISTED_CONTROLS, applyControl, controlsAfterCall, restoreControls, type ControlAction, type ControlRole, type Controls } from '../core/controls.js';
 import { ApplianceError, toApplianceError, type ErrorCode } from '../core/errors.js';
 import { actionForGesture, type Gesture } from '../core/gestures.js';
 import { ledPatternFor, type LedPattern } from '../core/led-pattern.js';
@@ -35,10 +36,20 @@ interface CallInProgress {
   info: CallInfo | null;
 }
 
+/** A hardware or device problem that is not a call failure: shown on the LED and the panel until cleared. */
+export interface ActiveFault {
+  code: ErrorCode;
+  /** Which part: 'start-button', 'ioboard', 'loop', 'speaker', 'display'... */
+  source: string;
+  since: number;
+}
+
 export interface UnitStatus {
   call: CallSnapshot;
   registration: RegistrationState;
   led: LedPattern | null;
+  controls: Controls;
+  faults: readonly ActiveFault[];
   nextMeeting: { id: string; title: string | undefined; startsAt: string; joinable: boolean } | null;
 }
 
@@ -54,10 +65,14 @@ export class UnitController {
   private leaveTimer: TimerHandle | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly log: Logger;
+  private currentControls: Controls;
+  private readonly activeFaults = new Map<string, ActiveFault>();
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(private readonly deps: UnitControllerDeps) {
     this.log = deps.logger;
     this.machine = new CallStateMachine({ nowMs: deps.clock.now(), onListenerError: (e) => this.log.error({ err: String(e) }, 'state listener failed') });
+    this.currentControls = restoreControls({});
   }
 
   start(): void {
@@ -66,6 +81,10 @@ export class UnitController {
     this.deps.signaling.on('established', this.onInboundEstablished);
     this.deps.signaling.on('inbound-refused', this.onInboundRefused);
     this.deps.signaling.on('registration', this.onRegistration);
+    const saved: Record<string, unknown> = {};
+    for (const key of PERSISTED_CONTROLS) saved[key] = this.deps.store.getSetting(`controls.${key}`);
+    this.currentControls = restoreControls(saved);
+    this.deps.engine.setControls(this.currentControls);
     this.render();
   }
 
@@ -86,14 +105,62 @@ export class UnitController {
       call: this.machine.snapshot(),
       registration: this.deps.signaling.registrationState(),
       led: this.deps.light.current(),
+      controls: this.currentControls,
+      faults: [...this.activeFaults.values()],
       nextMeeting: next ? { id: next.meeting.id, title: next.meeting.title, startsAt: next.meeting.startsAt, joinable: next.joinable } : null,
     };
+  }
+
+  /** Called after anything in status() changes that is not a call transition (controls, faults). */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => { this.changeListeners.delete(listener); };
+  }
+
+  controls(): Controls {
+    return this.currentControls;
+  }
+
+  /** Applies a control action (E_CONTROL_INVALID when refused), persists what persists, tells the engine. */
+  setControl(action: ControlAction, role: ControlRole = 'bedside'): Controls {
+    const next = applyControl(this.currentControls, action, role);
+    this.commitControls(next);
+    this.log.info({ control: action.type, role }, 'control changed');
+    return next;
+  }
+
+  /** Marks a hardware fault active (idempotent per source+code); the LED shows it until cleared. */
+  raiseFault(code: ErrorCode, source: string): void {
+    const key = `${source}:${code}`;
+    if (this.activeFaults.has(key)) return;
+    this.activeFaults.set(key, { code, source, since: this.deps.clock.now() });
+    this.log.warn({ code, source }, 'fault raised');
+    this.deps.store.appendEvent('fault', { code, source, active: true });
+    this.render();
+    this.notifyChange();
+  }
+
+  /** Clears one fault, or every fault of `source` when `code` is omitted. */
+  clearFault(source: string, code?: ErrorCode): void {
+    let changed = false;
+    for (const [key, f] of this.activeFaults) {
+      if (f.source === source && (code === undefined || f.code === code)) {
+        this.activeFaults.delete(key);
+        this.deps.store.appendEvent('fault', { code: f.code, source, active: false });
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    this.log.info({ source, ...(code ? { code } : {}) }, 'fault cleared');
+    this.render();
+    this.notifyChange();
   }
 
   onGesture(g: Gesture): void {
     const decision = actionForGesture(this.machine.snapshot().state, g);
     this.log.debug({ gesture: g.type, action: decision.action, reason: decision.reason }, 'button');
-    if (g.type === 'stuck') this.deps.store.appendEvent('fault', { code: 'E_BUTTON_STUCK' });
+    if (g.type === 'stuck') this.raiseFault('E_BUTTON_STUCK', 'start-button');
+    else if (g.type === 'unstuck') this.clearFault('start-button', 'E_BUTTON_STUCK');
     if (decision.action === 'join') void this.join();
     else if (decision.action === 'cancel') void this.cancel();
     else if (decision.action === 'leave') void this.leave();
@@ -237,6 +304,7 @@ export class UnitController {
       this.log.error({ err: (e as Error).message }, 'could not append to the event log');
     }
     if (t.to !== 'leaving') { this.leaveTimer?.cancel(); this.leaveTimer = null; }
+    if ((t.from === 'in-call' || t.from === 'leaving') && t.to !== 'in-call') this.commitControls(controlsAfterCall(this.currentControls));
     if (t.to === 'failed') {
       this.failureTimer?.cancel();
       this.failureTimer = this.deps.clock.setTimeout(() => {
@@ -247,7 +315,31 @@ export class UnitController {
     this.render();
   }
 
+  private commitControls(next: Controls): void {
+    const prev = this.currentControls;
+    if (PERSISTED_CONTROLS.every((k) => prev[k] === next[k]) && prev.micMuted === next.micMuted && prev.cameraPrivate === next.cameraPrivate && prev.speakerMuted === next.speakerMuted) return;
+    this.currentControls = next;
+    for (const key of PERSISTED_CONTROLS) {
+      if (prev[key] === next[key]) continue;
+      try {
+        this.deps.store.setSetting(`controls.${key}`, next[key]);
+      } catch (e) {
+        this.log.error({ err: (e as Error).message, key }, 'could not persist a control');
+      }
+    }
+    this.deps.engine.setControls(next);
+    this.render();
+    this.notifyChange();
+  }
+
+  private notifyChange(): void {
+    for (const l of this.changeListeners) {
+      try { l(); } catch (e) { this.log.error({ err: String(e) }, 'change listener failed'); }
+    }
+  }
+
   private render(): void {
-    this.deps.light.show(ledPatternFor(this.machine.snapshot().state));
+    const c = this.currentControls;
+    this.deps.light.show(ledPatternFor(this.machine.snapshot().state, { micMuted: c.micMuted, cameraPrivate: c.cameraPrivate, fault: this.activeFaults.size > 0 }));
   }
 }

@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   E_LOOP_OPEN_CIRCUIT: 'The hearing loop is open (no current flows): check the loop cable',
   E_LOOP_SHORT_CIRCUIT: 'The hearing loop is short-circuited: the amplifier was switched off',
   E_GPIO_UNAVAILABLE: 'A GPIO chip or line for the start button or status LED is missing or cannot be used',
+  E_BUTTON_STUCK: 'A button has been held down far longer than anyone would press it (stuck or jammed)',
+  E_CONTROL_INVALID: 'A control value is out of range or not allowed for this user',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,3 +1,4 @@
+import type { Controls } from '../core/controls.js';
 import type { LocalMediaCapabilities, NegotiatedSession } from '../core/media-types.js';
 
 export interface MediaLevels {
@@ -30,6 +31,11 @@ export interface MediaEngine {
   /** Ends the call's media and frees its ports. Safe to call when nothing runs. */
   release(): Promise<void>;
   stats(): MediaStats;
+  /**
+   * Mute, privacy, speaker volume, loop on/off and gain. Applies to the running session at
+   * once and to every later one; callable whether or not a session runs.
+   */
+  setControls(controls: Controls): void;
   on<E extends keyof MediaEngineEvents>(event: E, listener: MediaEngineEvents[E]): this;
   off<E extends keyof MediaEngineEvents>(event: E, listener: MediaEngineEvents[E]): this;
 }

@@ -2,6 +2,7 @@
  * MediaEngine on GStreamer: one runner per (stream kind, direction) pipeline, rebuilt only when
  * its launch line changes (a re-INVITE that changes nothing leaves media untouched).
  */
+import { DEFAULT_CONTROLS, type Controls } from '../../core/controls.js';
 import { ApplianceError, toApplianceError } from '../../core/errors.js';
 import { TypedEmitter } from '../../lib/typed-emitter.js';
 import type { LocalMediaCapabilities, MediaKind, NegotiatedSession } from '../../core/media-types.js';
@@ -52,6 +53,7 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
   private reserved: Partial<Record<MediaKind, ReservedPortPair>> = {};
   private levels: MediaLevels = { ...SILENT };
   private firstAudioSeen = false;
+  private controls: Controls = DEFAULT_CONTROLS;
   private stopped = false;
   /** apply/release/allocate run one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -96,6 +98,11 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
 
   release(): Promise<void> {
     return this.serial(() => this.releaseNow());
+  }
+
+  /** Stored for the next session; the audio chains apply them (issue 3 work in progress). */
+  setControls(controls: Controls): void {
+    this.controls = controls;
   }
 
   stats(): MediaStats {

@@ -11,9 +11,11 @@ import type { MediaEngine } from '../../../src/ports/media-engine.js';
 
 const engine = {
   released: 0,
+  applied: [] as unknown[],
+  setControls: (c: unknown) => { engine.applied.push(c); },
   stats: () => ({ audio: { packetsReceived: 10, packetsLost: 1, jitterMs: 2 }, video: null }),
   release: async () => { engine.released += 1; },
-} as unknown as MediaEngine & { released: number };
+} as unknown as MediaEngine & { released: number; applied: unknown[] };
 
 const flush = () => new Promise((r) => setImmediate(r));
 const silent = () => createLogger({ level: 'silent' }, new Writable({ write(_c, _e, cb) { cb(); } }));
@@ -141,5 +143,42 @@ describe('UnitController', () => {
     await flush();
     const states = store.recentEvents(10).filter((e) => e.type === 'state').map((e) => `${e.data.from}->${e.data.to}`);
     expect(states).toEqual(['joining->in-call', 'idle->joining']);
+  });
+
+  it('controls: applied to the engine, LED shows mute in a call, volume and loop persist, mute resets after the call', async () => {
+    await controller.join();
+    signaling.answer();
+    await flush();
+    controller.setControl({ type: 'mic-mute', muted: true });
+    controller.setControl({ type: 'speaker-volume-step', direction: 'up' });
+    controller.setControl({ type: 'loop', enabled: true });
+    expect(controller.status().led?.name).toBe('muted');
+    expect(engine.applied.at(-1)).toMatchObject({ micMuted: true, speakerVolume: 70, loopEnabled: true });
+    expect(() => controller.setControl({ type: 'loop-gain', gainDb: 3 })).toThrow(expect.objectContaining({ code: 'E_CONTROL_INVALID' }));
+    controller.setControl({ type: 'loop-gain', gainDb: 3 }, 'it');
+    signaling.emit('ended', 'remote-hangup');
+    expect(state()).toBe('idle');
+    expect(controller.controls()).toMatchObject({ micMuted: false, speakerVolume: 70, loopEnabled: true, loopGainDb: 3 });
+    controller.stop();
+    const again = new UnitController({
+      signaling, engine, store, light: new SimStatusLight(silent()), clock, logger: silent(),
+      rooms: { ownRoomUri: 'sip:own@example.org', meetings: [], minutesBefore: 15 }, failureDisplayMs: 30_000,
+    });
+    again.start();
+    expect(again.controls()).toMatchObject({ speakerVolume: 70, loopEnabled: true, loopGainDb: 3, micMuted: false });
+    again.stop();
+  });
+
+  it('a stuck button raises a fault the LED shows until the release; change listeners hear it', () => {
+    let changes = 0;
+    const off = controller.onChange(() => { changes += 1; });
+    controller.onGesture({ type: 'stuck', atMs: clock.now() });
+    expect(controller.status().faults).toEqual([expect.objectContaining({ code: 'E_BUTTON_STUCK', source: 'start-button' })]);
+    expect(controller.status().led?.name).toBe('fault');
+    controller.onGesture({ type: 'unstuck', atMs: clock.now() });
+    expect(controller.status().faults).toEqual([]);
+    expect(controller.status().led?.name).toBe('ready');
+    expect(changes).toBe(2);
+    off();
   });
 });
