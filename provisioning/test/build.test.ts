@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { buildBundles, type BuildOptions } from '../src/build/build-bundles.js';
-import { generateFleetKeyPair, generateUnitKeyPair } from '../src/bundle/keys.js';
-import { decryptSecrets, verifyBundle } from '../src/bundle/verify.js';
-import type { Bundle } from '../src/bundle/types.js';
+import { generateFleetKeyPair, generateUnitKeyPair } from '../../appliance/src/fleet/bundle/keys.js';
+import { decryptSecrets, verifyBundle } from '../../appliance/src/fleet/bundle/verify.js';
+import type { Bundle } from '../../appliance/src/fleet/bundle/types.js';
 import { EXAMPLES, tempDir, where } from './helpers.js';
 
 let t: ReturnType<typeof tempDir>;

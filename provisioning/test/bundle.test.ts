@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../src/bundle/canonical-json.js';
-import { generateFleetKeyPair, generateUnitKeyPair } from '../src/bundle/keys.js';
-import { createBundle, type BundleContent } from '../src/bundle/sign.js';
-import { decryptSecrets, verifyBundle } from '../src/bundle/verify.js';
-import { applySecrets } from '../src/bundle/secret-refs.js';
-import { decryptWith, encryptTo } from '../src/bundle/ecies.js';
-import { BundleError, type Bundle } from '../src/bundle/types.js';
+import { canonicalJson } from '../../appliance/src/fleet/bundle/canonical-json.js';
+import { generateFleetKeyPair, generateUnitKeyPair } from '../../appliance/src/fleet/bundle/keys.js';
+import { createBundle, type BundleContent } from '../../appliance/src/fleet/bundle/sign.js';
+import { decryptSecrets, verifyBundle } from '../../appliance/src/fleet/bundle/verify.js';
+import { applySecrets } from '../../appliance/src/fleet/bundle/secret-refs.js';
+import { decryptWith, encryptTo } from '../../appliance/src/fleet/bundle/ecies.js';
+import { BundleError, type Bundle } from '../../appliance/src/fleet/bundle/types.js';
 
 const fleet = generateFleetKeyPair();
 const otherFleet = generateFleetKeyPair();

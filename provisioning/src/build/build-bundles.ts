@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createBundle } from '../bundle/sign.js';
-import { privateKeyOf, publicKeyOf } from '../bundle/keys.js';
+import { createBundle } from '../../../appliance/src/fleet/bundle/sign.js';
+import { privateKeyOf, publicKeyOf } from '../../../appliance/src/fleet/bundle/keys.js';
 import { loadInputs } from './load-inputs.js';
 import type { UnitPlan } from './unit-config.js';
 import { sortProblems, type Problem } from '../problems.js';

@@ -4,8 +4,8 @@ import type { Inventory, InventoryRow } from '../inventory/inventory.js';
 import type { FleetDefaults } from '../fleet/fleet-file.js';
 import type { FleetSecrets } from '../fleet/secrets-file.js';
 import type { Problem } from '../problems.js';
-import { SECRET_REF_PREFIX } from '../bundle/secret-refs.js';
-import type { UnitAudio } from '../bundle/types.js';
+import { SECRET_REF_PREFIX } from '../../../appliance/src/fleet/bundle/secret-refs.js';
+import type { UnitAudio } from '../../../appliance/src/fleet/bundle/types.js';
 
 /**
  * Turns inventory rows into full unit configs (fleet defaults + the row's own fields),
