@@ -33,6 +33,8 @@ export class FakeFleetServer {
   malformedHeartbeatResponse: string | null = null;
   /** When set, every request is answered with this status (e.g. 503). */
   failWith: number | null = null;
+  /** What enrollment tells the unit. */
+  intervals = { heartbeatIntervalSeconds: 30, pollIntervalSeconds: 60 };
   private server: Server | null = null;
 
   constructor(readonly fleetPublicKey: string) {}
@@ -75,7 +77,7 @@ export class FakeFleetServer {
       if (this.tokens.get(parsed.token) !== parsed.serial) return refuse(401, 'E_ENROLL_TOKEN');
       this.tokens.delete(parsed.token);
       this.units.set(parsed.serial, { serial: parsed.serial, signingKey: parsed.signingKey, encryptionKey: parsed.encryptionKey, revoked: false });
-      return send(201, { serial: parsed.serial, fleetPublicKey: this.fleetPublicKey, heartbeatIntervalSeconds: 30, pollIntervalSeconds: 60 });
+      return send(201, { serial: parsed.serial, fleetPublicKey: this.fleetPublicKey, ...this.intervals });
     }
     // Signed requests.
     const serial = req.headers['x-unit-serial'] as string | undefined;
