@@ -128,6 +128,14 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   const fleet = config.fleet.serverUrl ? new FleetAgent({
     config, store, logger: moduleLogger(logger, 'fleet'), softwareVersion: softwareVersion(),
     status: () => controller.status(),
+    // What is known without a self-test; an active fault on a device overrides it. The I/O
+    // board (pod, loop) is not wired into the unit yet, hence absent.
+    devices: () => {
+      const video = config.media.video.enabled;
+      return config.hardware.mode === 'sim'
+        ? { camera: video ? 'ok' : 'absent', microphone: 'ok', speaker: 'ok', loop: 'absent', ioBoard: 'absent' }
+        : { camera: video ? 'unknown' : 'absent', loop: 'absent', ioBoard: 'absent' };
+    },
     hotApply: (next, audio) => {
       controller.setRooms({ ownRoomUri: next.rooms.ownRoomUri, meetings: next.rooms.meetings, minutesBefore: next.rooms.joinWindow.minutesBefore });
       if (audio) {

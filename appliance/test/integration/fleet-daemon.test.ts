@@ -104,7 +104,7 @@ describe('daemon under systemd notify with a fleet server', () => {
     await until('a heartbeat', () => server.heartbeats.length > 0);
     await until('watchdog pings', () => notes.filter((n) => n === 'WATCHDOG=1').length >= 2);
     expect(existsSync(tokenFile)).toBe(false);
-    expect(server.heartbeats[0]).toMatchObject({ callState: 'idle', bundleVersion: 0 });
+    expect(server.heartbeats[0]).toMatchObject({ callState: 'idle', bundleVersion: 0, devices: { microphone: 'ok', ioBoard: 'absent' }, meetings: [] });
 
     const otherProxy = await freePort();
     server.serve(SERIAL, createBundle({

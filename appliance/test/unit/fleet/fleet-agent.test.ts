@@ -48,6 +48,8 @@ interface Env {
   hot: { config: AppConfig; audio: UnitAudio | null; changes: ConfigChanges }[];
   restarts: string[];
   registration: RegistrationState;
+  /** Makes the unit's hot apply throw (a unit that cannot take the change). */
+  failHot: boolean;
   agent(config?: AppConfig): FleetAgent;
   bundle(version: number, over?: Parameters<typeof bundleConfig>[0], opts?: { audio?: UnitAudio; key?: string; unit?: string; secrets?: Record<string, string> }): Bundle;
 }
@@ -74,7 +76,7 @@ beforeEach(async () => {
   const sink = new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } });
   const logger = createLogger({ level: 'debug' }, sink);
   const e: Env = {
-    dir, server, fleetKeys, token, local, store, logs, events: [], hot: [], restarts: [], registration: 'registered',
+    dir, server, fleetKeys, token, local, store, logs, events: [], hot: [], restarts: [], registration: 'registered', failHot: false,
     agent(config = local) {
       const status = (): UnitStatus => ({
         call: { state: 'idle' } as CallSnapshot, registration: e.registration, led: null, controls: DEFAULT_CONTROLS,
@@ -82,7 +84,10 @@ beforeEach(async () => {
       });
       const agent = new FleetAgent({
         config, store, status, logger, softwareVersion: '0.1.0-test', uptimeSeconds: () => 123,
-        hotApply: (c, a, changes) => { e.hot.push({ config: c, audio: a, changes }); },
+        hotApply: (c, a, changes) => {
+          if (e.failHot) { e.failHot = false; throw new Error('the media engine refused the change'); }
+          e.hot.push({ config: c, audio: a, changes });
+        },
         requestRestart: (r) => { e.restarts.push(r); },
         checkPollMs: 20,
       });
@@ -159,6 +164,15 @@ describe('fleet agent: keys and enrollment', () => {
     expect(agent.enrolled).toBe(false);
     expect(existsSync(env.local.fleet.enrollmentTokenFile)).toBe(true); // kept: IT may fix the server side
     expectNoSecretsLogged();
+  });
+
+  it('refuses a malformed enrollment answer (E_FLEET_RESPONSE) and pins nothing', async () => {
+    env.server.malformedEnrollResponse = '{"serial":"BVU-0042","fleetPublicKey":"not a key"}';
+    const agent = env.agent();
+    await agent.start({ timers: false });
+    expect(await agent.enroll()).toBe(false);
+    expect(env.events.at(-1)).toMatchObject({ type: 'error', code: 'E_FLEET_RESPONSE' });
+    expect(agent.enrolled).toBe(false);
   });
 
   it('reports an unreachable server as E_FLEET_UNREACHABLE', async () => {
@@ -241,6 +255,21 @@ describe('fleet agent: applying bundles', () => {
     expect(slot('current')!.version).toBe(1);
     expect(env.logs.filter((l) => l.includes('E_BUNDLE_ROLLED_BACK'))).toHaveLength(1);
   }, 15_000);
+
+  it('undoes a hot apply the unit cannot take, and reports it rolled back', async () => {
+    const agent = await enrolledAgent();
+    env.server.serve(SERIAL, env.bundle(1, { ownRoom: 'sip:first@meet.example.org' }));
+    await agent.poll();
+    env.failHot = true;
+    env.server.serve(SERIAL, env.bundle(2, { ownRoom: 'sip:second@meet.example.org' }));
+    await agent.poll();
+    expect(env.events.at(-1)).toMatchObject({ type: 'rolled-back', version: 2 });
+    expect(slot('current')!.version).toBe(1);
+    expect(agent.appliedVersion).toBe(1);
+    // The previous config was put back in place.
+    expect(env.hot.at(-1)!.config.rooms.ownRoomUri).toBe('sip:first@meet.example.org');
+    expect(env.server.reports.at(-1)).toMatchObject({ version: 2, outcome: 'rolled-back' });
+  });
 
   it('rolls back before boot a config that never confirms after repeated starts', async () => {
     const agent = await enrolledAgent();

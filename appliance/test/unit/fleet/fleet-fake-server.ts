@@ -31,6 +31,8 @@ export class FakeFleetServer {
   readonly bundles = new Map<string, { text: string; version: number }>();
   /** When set, /v1/heartbeat answers this raw body with 200. */
   malformedHeartbeatResponse: string | null = null;
+  /** When set, /v1/enroll answers this raw body with 201. */
+  malformedEnrollResponse: string | null = null;
   /** When set, every request is answered with this status (e.g. 503). */
   failWith: number | null = null;
   /** What enrollment tells the unit. */
@@ -76,6 +78,7 @@ export class FakeFleetServer {
       if (!isEnroll(parsed)) return refuse(400, 'E_REQUEST_MALFORMED');
       if (this.tokens.get(parsed.token) !== parsed.serial) return refuse(401, 'E_ENROLL_TOKEN');
       this.tokens.delete(parsed.token);
+      if (this.malformedEnrollResponse !== null) return send(201, this.malformedEnrollResponse);
       this.units.set(parsed.serial, { serial: parsed.serial, signingKey: parsed.signingKey, encryptionKey: parsed.encryptionKey, revoked: false });
       return send(201, { serial: parsed.serial, fleetPublicKey: this.fleetPublicKey, ...this.intervals });
     }
