@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   E_CONTROL_INVALID: 'A control value is out of range or not allowed for this user',
   // Fleet agent (issue 6)
   E_FLEET_UNREACHABLE: 'The fleet server cannot be reached',
+  E_FLEET_UNTRUSTED: "The fleet server's certificate is not trusted or names another host",
   E_FLEET_REFUSED: 'The fleet server refused the request (see the fleet code: unknown, revoked, token, auth)',
   E_FLEET_RESPONSE: 'The fleet server sent a malformed response',
   E_FLEET_KEYS: "The unit's fleet keys cannot be read or written",

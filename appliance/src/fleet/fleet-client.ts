@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { ApplianceError } from '../core/errors.js';
+import { isCertificateError } from '../adapters/sip/transport/classify-socket-error.js';
 import {
   FLEET_ERROR_CODES, signingString,
   type ApplyReport, type EnrollRequest, type EnrollResponse, type FleetErrorCode, type Heartbeat, type HeartbeatResponse,
@@ -13,7 +14,8 @@ import {
 /**
  * The unit's side of the fleet protocol (protocol.ts) over HTTPS: signs requests with the
  * unit's Ed25519 key and checks every response's shape before anything uses it. Failures
- * are ApplianceErrors: E_FLEET_UNREACHABLE (network, timeout, 5xx), E_FLEET_REFUSED (a coded
+ * are ApplianceErrors: E_FLEET_UNREACHABLE (network, timeout, 5xx), E_FLEET_UNTRUSTED (TLS
+ * certificate), E_FLEET_REFUSED (a coded
  * refusal; detail.fleetCode is the server's code) or E_FLEET_RESPONSE (malformed answer).
  */
 
@@ -167,5 +169,6 @@ function malformed(message: string, status?: number): ApplianceError {
 }
 
 function unreachable(e: Error): ApplianceError {
+  if (isCertificateError(e)) return new ApplianceError('E_FLEET_UNTRUSTED', `fleet server certificate rejected: ${e.message}`, {}, { cause: e });
   return new ApplianceError('E_FLEET_UNREACHABLE', `fleet server unreachable: ${e.message}`, {}, { cause: e });
 }

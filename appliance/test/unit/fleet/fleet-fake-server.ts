@@ -5,6 +5,7 @@
  */
 import { createPublicKey, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Ajv } from 'ajv';
 import type { Bundle } from '../../../src/fleet/bundle/types.js';
@@ -39,15 +40,17 @@ export class FakeFleetServer {
   intervals = { heartbeatIntervalSeconds: 30, pollIntervalSeconds: 60 };
   private server: Server | null = null;
 
-  constructor(readonly fleetPublicKey: string) {}
+  /** With `tls` it serves HTTPS (its certificate names localhost). */
+  constructor(readonly fleetPublicKey: string, private readonly tls?: { key: string; cert: string }) {}
 
   get url(): string {
     const a = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${a.port}`;
+    return this.tls ? `https://localhost:${a.port}` : `http://127.0.0.1:${a.port}`;
   }
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => { void this.handle(req, res); });
+    const handler = (req: IncomingMessage, res: ServerResponse) => { void this.handle(req, res); };
+    this.server = this.tls ? createTlsServer(this.tls, handler) : createServer(handler);
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
   }
 
