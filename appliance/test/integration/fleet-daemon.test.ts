@@ -2,7 +2,8 @@
  * The daemon as a process under a simulated systemd (a real AF_UNIX NOTIFY_SOCKET) and a
  * fake fleet server: it says READY=1 and pings the watchdog, enrolls with its token file,
  * heartbeats, takes a bundle that changes SIP by exiting 75 for a restart (STOPPING=1), and
- * boots again on the applied bundle, confirming it to the server.
+ * boots again on the applied bundle, confirming it to the server; a rooms-only change is
+ * then applied in place.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,10 +34,10 @@ const notes: string[] = [];
 const fleetKeys = generateFleetKeyPair();
 const children: ChildProcess[] = [];
 
-async function until<T>(what: string, fn: () => T | undefined | null | false, ms = 15_000): Promise<T> {
+async function until<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -87,9 +88,9 @@ describe('daemon under systemd notify with a fleet server', () => {
     server.tokens.set(token, SERIAL);
     const tokenFile = join(dir, 'enrollment-token');
     writeFileSync(tokenFile, token, { mode: 0o600 });
-    const configFor = (proxy: number) => ({
+    const configFor = (proxy: number, meetings: unknown[] = []) => ({
       unit: { id: SERIAL, name: 'Bed 1' },
-      rooms: { ownRoomUri: 'sip:room@localhost' },
+      rooms: { ownRoomUri: 'sip:room@localhost', meetings },
       sip: { proxy: { host: '127.0.0.1', port: proxy }, connectTimeoutSeconds: 1 },
       server: { port },
       store: { path: join(dir, 'unit.db') },
@@ -122,6 +123,20 @@ describe('daemon under systemd notify with a fleet server', () => {
     await until('the applied report', () => server.reports.find((r) => r.version === 1 && r.outcome === 'applied'));
     expect(second.out()).toContain('"config":"fleet","bundleVersion":1');
     await until('a heartbeat on version 1', () => server.heartbeats.find((h) => h.bundleVersion === 1));
+
+    // A rooms-only change is applied in place: the panel shows the new meeting, no restart.
+    const startsAt = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    server.serve(SERIAL, createBundle({
+      unit: SERIAL, version: 2, issuedAt: new Date(), config: configFor(otherProxy, [{ id: 'vuk-1', roomUri: 'sip:vuk@localhost', startsAt }]),
+      audio: { speakerVolumePercent: 60, loop: { enabled: false, gainDb: 0 } }, secrets: {},
+    }, fleetKeys.privateKeyPem, server.units.get(SERIAL)!.encryptionKey));
+    const status = await until('the hot-applied meeting on /status', async () => {
+      const s = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.json() as Promise<{ nextMeeting: { id: string } | null }>);
+      return s.nextMeeting?.id === 'vuk-1' ? s : null;
+    });
+    expect(status.nextMeeting?.id).toBe('vuk-1');
+    await until('the applied report for version 2', () => server.reports.find((r) => r.version === 2 && r.outcome === 'applied'));
+    expect(second.child.exitCode).toBeNull();
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   }, 60_000);
