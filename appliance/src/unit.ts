@@ -19,6 +19,8 @@ import { SimStatusLight } from './adapters/sim/sim-status-light.js';
 import { createGpioIo, type GpioIo } from './adapters/gpio/create-gpio-io.js';
 import { FanOutStatusLight } from './adapters/gpio/fan-out-status-light.js';
 import { build } from './server/build.js';
+import { FleetAgent } from './fleet/fleet-agent.js';
+import { softwareVersion } from './fleet/software-version.js';
 
 export interface Unit {
   readonly config: AppConfig;
@@ -28,6 +30,8 @@ export interface Unit {
   readonly store: Store;
   readonly simButton: SimButton;
   readonly server: FastifyInstance;
+  /** The fleet agent, when fleet.serverUrl is configured. */
+  readonly fleet: FleetAgent | null;
   /** Where the HTTP API listens once started. */
   address(): { host: string; port: number };
   start(): Promise<void>;
@@ -64,6 +68,8 @@ export interface UnitOverrides {
   engine?: MediaEngine;
   /** pi mode: the GPIO button and LED (tests pass ones on a fake sysfs tree or fake tools). */
   gpio?: GpioIo;
+  /** The fleet agent installed a config that needs a restart (main.ts exits for systemd to restart). */
+  onRestartRequested?: (reason: string) => void;
 }
 
 /** Builds the whole unit from a validated config. Does no I/O until start(). */
@@ -119,11 +125,35 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     unit: { id, name, ward, room, bed, ownRoomUri: config.rooms.ownRoomUri },
     ...(config.server.token ? { token: config.server.token } : {}),
   });
+  const fleet = config.fleet.serverUrl ? new FleetAgent({
+    config, store, logger: moduleLogger(logger, 'fleet'), softwareVersion: softwareVersion(),
+    status: () => controller.status(),
+    // What is known without a self-test; an active fault on a device overrides it. The I/O
+    // board (pod, loop) is not wired into the unit yet, hence absent.
+    devices: () => {
+      const video = config.media.video.enabled;
+      return config.hardware.mode === 'sim'
+        ? { camera: video ? 'ok' : 'absent', microphone: 'ok', speaker: 'ok', loop: 'absent', ioBoard: 'absent' }
+        : { camera: video ? 'unknown' : 'absent', loop: 'absent', ioBoard: 'absent' };
+    },
+    hotApply: (next, audio) => {
+      controller.setRooms({ ownRoomUri: next.rooms.ownRoomUri, meetings: next.rooms.meetings, minutesBefore: next.rooms.joinWindow.minutesBefore });
+      if (audio) {
+        controller.setControl({ type: 'speaker-volume', volume: audio.speakerVolumePercent }, 'it');
+        controller.setControl({ type: 'loop', enabled: audio.loop.enabled }, 'it');
+        controller.setControl({ type: 'loop-gain', gainDb: audio.loop.gainDb }, 'it');
+      }
+    },
+    requestRestart: (reason) => {
+      if (overrides.onRestartRequested) overrides.onRestartRequested(reason);
+      else logger.warn({ reason }, 'fleet config needs a restart; none is wired (not under main.ts)');
+    },
+  }) : null;
   let listening: { host: string; port: number } | null = null;
   let started = false;
 
   return {
-    config, controller, signaling, engine, store, simButton, server,
+    config, controller, signaling, engine, store, simButton, server, fleet,
     address() {
       if (!listening) throw new ApplianceError('E_STATE_TRANSITION', 'the unit is not started');
       return listening;
@@ -145,10 +175,13 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
       const addr = server.server.address();
       listening = { host: config.server.host, port: typeof addr === 'object' && addr ? addr.port : config.server.port };
       await signaling.start();
+      // A fleet problem (keys, state) is logged; the unit still serves its meetings.
+      await fleet?.start().catch((e: unknown) => logger.error({ code: (e as ApplianceError).code, err: (e as Error).message }, 'fleet agent did not start'));
     },
     async stop() {
       if (!started) return;
       started = false;
+      await fleet?.stop();
       buttons.stop();
       gpioButtons?.stop();
       await gpio?.button.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'GPIO button stop failed'));

@@ -68,11 +68,19 @@ export class UnitController {
   private currentControls: Controls;
   private readonly activeFaults = new Map<string, ActiveFault>();
   private readonly changeListeners = new Set<() => void>();
+  private rooms: UnitControllerDeps['rooms'];
 
   constructor(private readonly deps: UnitControllerDeps) {
     this.log = deps.logger;
     this.machine = new CallStateMachine({ nowMs: deps.clock.now(), onListenerError: (e) => this.log.error({ err: String(e) }, 'state listener failed') });
     this.currentControls = restoreControls({});
+    this.rooms = deps.rooms;
+  }
+
+  /** A new room list applied without a restart (fleet config); a call in progress keeps its room. */
+  setRooms(rooms: UnitControllerDeps['rooms']): void {
+    this.rooms = rooms;
+    this.notifyChange();
   }
 
   start(): void {
@@ -100,7 +108,7 @@ export class UnitController {
   }
 
   status(): UnitStatus {
-    const next = nextMeeting(this.deps.rooms.meetings, this.deps.clock.now(), { beforeStartMinutes: this.deps.rooms.minutesBefore });
+    const next = nextMeeting(this.rooms.meetings, this.deps.clock.now(), { beforeStartMinutes: this.rooms.minutesBefore });
     return {
       call: this.machine.snapshot(),
       registration: this.deps.signaling.registrationState(),
@@ -171,7 +179,7 @@ export class UnitController {
     const state = this.machine.snapshot().state;
     if (state !== 'idle' && state !== 'failed') throw new ApplianceError('E_STATE_TRANSITION', `cannot join while ${state}`, { state });
     const now = this.deps.clock.now();
-    const choice = chooseRoom({ ownRoomUri: this.deps.rooms.ownRoomUri, meetings: this.deps.rooms.meetings, nowMs: now, joinWindow: { beforeStartMinutes: this.deps.rooms.minutesBefore } });
+    const choice = chooseRoom({ ownRoomUri: this.rooms.ownRoomUri, meetings: this.rooms.meetings, nowMs: now, joinWindow: { beforeStartMinutes: this.rooms.minutesBefore } });
     this.failureTimer?.cancel();
     const call: CallInProgress = { id: randomUUID(), roomUri: choice.uri, source: choice.source, meetingId: choice.meetingId ?? null, startedAt: now, establishedAt: null, info: null };
     this.current = call;

@@ -120,6 +120,18 @@ export const UiSchema = Type.Object({
   failureDisplaySeconds: Type.Integer({ minimum: 1, maximum: 600, default: 30, description: 'How long a failure stays on screen before the unit is ready again' }),
 }, { additionalProperties: false, default: {} });
 
+// Fleet agent (issue 6): enrollment, signed bundles, heartbeat. Without serverUrl the agent is off.
+const FleetUrl = Type.String({ maxLength: 500, pattern: '^(https://[^\\s]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/[^\\s]*)?)$', description: 'https, or plain http to loopback only (lab)' });
+export const FleetSchema = Type.Object({
+  serverUrl: Type.Optional(FleetUrl),
+  trustedCaFile: Type.Optional(Type.String({ minLength: 1, description: "PEM bundle for the fleet server's certificate; default: the system store" })),
+  stateDir: Type.String({ minLength: 1, default: '/var/lib/bedside-unit/fleet', description: 'Keys (0600), applied and previous bundle + config, agent state' }),
+  enrollmentToken: Type.Optional(Type.String({ minLength: 16, maxLength: 128, description: 'Secret; one-time. Prefer enrollmentTokenFile' })),
+  enrollmentTokenFile: Type.String({ minLength: 1, default: '/var/lib/bedside-unit/enrollment-token', description: 'One-time token, deleted after enrollment' }),
+  registrationCheckSeconds: Type.Integer({ minimum: 5, maximum: 600, default: 30, description: 'A new SIP config must register within this long or it is rolled back' }),
+  requestTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 10 }),
+}, { additionalProperties: false, default: {} });
+
 export const ConfigSchema = Type.Object({
   unit: UnitSchema,
   rooms: RoomsSchema,
@@ -131,6 +143,7 @@ export const ConfigSchema = Type.Object({
   store: StoreSchema,
   log: LogSchema,
   ui: UiSchema,
+  fleet: FleetSchema,
 }, { additionalProperties: false });
 
 export type Config = Static<typeof ConfigSchema>;

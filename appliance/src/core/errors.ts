@@ -36,6 +36,15 @@ export const ERROR_CODES = {
   E_GPIO_UNAVAILABLE: 'A GPIO chip or line for the start button or status LED is missing or cannot be used',
   E_BUTTON_STUCK: 'A button has been held down far longer than anyone would press it (stuck or jammed)',
   E_CONTROL_INVALID: 'A control value is out of range or not allowed for this user',
+  // Fleet agent (issue 6)
+  E_FLEET_UNREACHABLE: 'The fleet server cannot be reached',
+  E_FLEET_UNTRUSTED: "The fleet server's certificate is not trusted or names another host",
+  E_FLEET_REFUSED: 'The fleet server refused the request (see the fleet code: unknown, revoked, token, auth)',
+  E_FLEET_RESPONSE: 'The fleet server sent a malformed response',
+  E_FLEET_KEYS: "The unit's fleet keys cannot be read or written",
+  E_FLEET_STATE: "The fleet agent's state cannot be read or written",
+  E_BUNDLE_REFUSED: 'A configuration bundle was refused (signature, unit, version, secrets or config)',
+  E_BUNDLE_ROLLED_BACK: 'A new configuration failed its checks and the previous one was restored',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
