@@ -10,6 +10,9 @@ import type { Logger } from './log/logger.js';
 import { moduleLogger } from './log/logger.js';
 import { UnitController } from './app/unit-controller.js';
 import { ButtonDriver } from './app/button-driver.js';
+import { SelfTest } from './app/self-test.js';
+import { tcpReachCheck } from './app/self-test-network.js';
+import type { EchoTester } from './ports/echo-test.js';
 import { SipSignaling } from './adapters/sip/sip-signaling.js';
 import { GstreamerMediaEngine } from './adapters/gstreamer/gstreamer-media-engine.js';
 import type { MediaDeviceSettings } from './adapters/gstreamer/media-settings.js';
@@ -28,6 +31,7 @@ export interface Unit {
   readonly store: Store;
   readonly simButton: SimButton;
   readonly server: FastifyInstance;
+  readonly selfTest: SelfTest;
   /** Where the HTTP API listens once started. */
   address(): { host: string; port: number };
   start(): Promise<void>;
@@ -64,6 +68,8 @@ export interface UnitOverrides {
   engine?: MediaEngine;
   /** pi mode: the GPIO button and LED (tests pass ones on a fake sysfs tree or fake tools). */
   gpio?: GpioIo;
+  /** The echo test call for the self-test's microphone and speaker checks (absent: "not available"). */
+  echoTester?: EchoTester;
 }
 
 /** Builds the whole unit from a validated config. Does no I/O until start(). */
@@ -110,12 +116,18 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     signaling, engine, store, light, clock, logger: moduleLogger(logger, 'call'),
     rooms: { ownRoomUri: config.rooms.ownRoomUri, meetings: config.rooms.meetings, minutesBefore: config.rooms.joinWindow.minutesBefore },
     failureDisplayMs: config.ui.failureDisplaySeconds * 1000,
+    ...(config.sip.supportUri ? { supportUri: config.sip.supportUri } : {}),
   });
   const buttons = new ButtonDriver(simButton, clock, (g) => controller.onGesture(g));
   const gpioButtons = gpio ? new ButtonDriver(gpio.button, clock, (g) => controller.onGesture(g)) : null;
+  const selfTest = new SelfTest({
+    controller, clock,
+    network: tcpReachCheck({ host: sip.proxy.host, port: sip.proxy.port ?? (sip.transport === 'tls' ? 5061 : 5060), timeoutMs: sip.connectTimeoutSeconds * 1000 }),
+    ...(overrides.echoTester ? { echoTester: overrides.echoTester } : {}),
+  });
   const { id, name, ward, room, bed } = config.unit;
   const server = build({
-    controller, simButton, logger, signaling,
+    controller, simButton, logger, signaling, selfTest,
     unit: { id, name, ward, room, bed, ownRoomUri: config.rooms.ownRoomUri },
     ...(config.server.token ? { token: config.server.token } : {}),
   });
@@ -123,7 +135,7 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   let started = false;
 
   return {
-    config, controller, signaling, engine, store, simButton, server,
+    config, controller, signaling, engine, store, simButton, server, selfTest,
     address() {
       if (!listening) throw new ApplianceError('E_STATE_TRANSITION', 'the unit is not started');
       return listening;
@@ -149,6 +161,7 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     async stop() {
       if (!started) return;
       started = false;
+      selfTest.abort();
       buttons.stop();
       gpioButtons?.stop();
       await gpio?.button.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'GPIO button stop failed'));

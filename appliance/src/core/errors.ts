@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   E_GPIO_UNAVAILABLE: 'A GPIO chip or line for the start button or status LED is missing or cannot be used',
   E_BUTTON_STUCK: 'A button has been held down far longer than anyone would press it (stuck or jammed)',
   E_CONTROL_INVALID: 'A control value is out of range or not allowed for this user',
+  // Touch panel (issue 5)
+  E_SUPPORT_NOT_CONFIGURED: 'No IT support room is configured (sip.supportUri)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

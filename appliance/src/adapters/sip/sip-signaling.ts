@@ -42,6 +42,8 @@ interface ActiveCall {
   error: ApplianceError | null;
   localHangup: boolean;
   negotiated: NegotiatedSession | null;
+  /** The far end's display name, when it sends one (for the panel's participant list). */
+  remoteName?: string | null;
 }
 
 /** The Signaling port on SIP.js: our TLS/TCP transport, digest auth, GStreamer-backed SDP. */
@@ -184,6 +186,7 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
       });
       inviter.invite({
         requestDelegate: {
+          onAccept: (response: Core.IncomingResponse) => { active.remoteName = remoteDisplayName(response.message); },
           onReject: (response: Core.IncomingResponse) => {
             const m = response.message;
             active.error ??= m.statusCode === 503 && this.transportError() ? this.transportError()! : errorForSipStatus(m.statusCode ?? 0, m.reasonPhrase ?? '', 'invite');
@@ -249,7 +252,7 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
       void invitation.reject({ statusCode: 486, reasonPhrase: 'Busy Here' }).catch(() => undefined);
       return;
     }
-    const active: ActiveCall = { session: invitation, target: from, sdh: null, error: null, localHangup: false, negotiated: null };
+    const active: ActiveCall = { session: invitation, target: from, sdh: null, error: null, localHangup: false, negotiated: null, remoteName: invitation.remoteIdentity.displayName || null };
     this.call_ = active;
     invitation.stateChange.addListener((state) => {
       if (state === SessionState.Established) this.emit('established', callInfo(active));
@@ -413,7 +416,16 @@ function callInfo(active: ActiveCall): CallInfo {
     target: active.target,
     audioCodec: streams.find((s) => s.kind === 'audio')?.codec.name ?? null,
     videoCodec: streams.find((s) => s.kind === 'video')?.codec.name ?? null,
+    remoteDisplayName: active.remoteName ?? null,
   };
+}
+
+/** The answering side's display name: P-Asserted-Identity first (rooms set it), else the To header's. */
+function remoteDisplayName(m: Core.IncomingResponseMessage): string | null {
+  const pai = m.getHeader('P-Asserted-Identity');
+  const fromPai = pai ? /^\s*"?([^"<]*?)"?\s*</.exec(pai)?.[1]?.trim() : undefined;
+  const name = fromPai || m.to.displayName;
+  return name ? name.slice(0, 80) : null;
 }
 
 function transportLogger(log: Logger) {
