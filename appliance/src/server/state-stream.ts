@@ -33,7 +33,7 @@ export interface StateStreamDeps {
 /** The snapshot every panel renders: call state, registration, LED, next meeting, who the unit is. */
 export function statePayload(deps: Pick<StateStreamDeps, 'controller' | 'unit' | 'selfTest'>): StatePayload {
   const status = deps.controller.status();
-  const current = status.call.state === 'in-call' || status.call.state === 'leaving' ? deps.controller.currentCall() : null;
+  const current = status.call.state === 'joining' || status.call.state === 'in-call' || status.call.state === 'leaving' ? deps.controller.currentCall() : null;
   const participants = current ? { farEnd: { displayName: current.remoteDisplayName, uri: current.roomUri }, support: current.source === 'support' } : null;
   const meeting = status.nextMeeting?.joinable ? status.nextMeeting : null;
   const joinTarget = meeting

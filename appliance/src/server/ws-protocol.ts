@@ -47,7 +47,7 @@ export interface StatePayload extends UnitStatus {
   joinTarget: { kind: 'meeting' | 'own-room'; uri: string | null; title: string | null } | null;
   /** Server wall clock (ms) when sent: lets the panel turn `call.since` into an elapsed time. */
   serverTime: number;
-  /** Who is in the call as far as the room tells (null outside a call). */
+  /** Who the unit is calling or talking to, as far as the room tells (null outside a call; no display name before it answers). */
   participants: { farEnd: { displayName: string | null; uri: string }; support: boolean } | null;
   /** Whether "call IT support" can dial (sip.supportUri configured). */
   support: { available: boolean };

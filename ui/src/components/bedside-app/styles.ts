@@ -8,6 +8,7 @@ export const styles = css`
   .name { font-size: 22px; font-weight: 700; margin: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .where { margin: 0; font-size: 18px; }
   .lang { min-height: 48px; padding: 6px 18px; font-size: 18px; }
+  fault-list { flex: none; }
   .banner { margin: 0; padding: 10px 20px; background: var(--warn-bg); border-bottom: 2px solid var(--warn-border); font-weight: 600; }
   main { flex: 1; min-height: 0; padding: 16px 24px 20px; overflow: auto; }
   main > * { height: 100%; }
