@@ -108,6 +108,7 @@ export class BedsideApp extends BedsideElement {
     return html`
       <div class="layout" data-screen=${this.currentScreen()} data-connection=${this.view.connection}>
         ${this.header()}
+        <!-- Over the header, not under it: a small panel keeps the whole screen in view while it waits. -->
         ${reconnecting ? html`<p class="banner" role="status" data-test="reconnecting">${t(this.lang, 'conn.reconnecting')}</p>` : nothing}
         <fault-list .faults=${this.view.status?.faults ?? []} lang=${this.lang}></fault-list>
         ${refused ? html`<p class="refused" role="status" data-test="refused">${refusalText(this.lang, refused.code)}</p>` : nothing}

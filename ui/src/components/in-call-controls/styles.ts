@@ -2,7 +2,8 @@ import { css } from 'lit';
 
 export const styles = css`
   .controls { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
-  button { padding: 8px 14px; min-height: 60px; }
+  button { padding: 6px 10px; min-height: 60px; }
+  @media (max-height: 560px) { .controls { gap: 8px; } button { min-height: 52px; } }
   .toggle { border-color: var(--fg); background: var(--bg); color: var(--fg); }
   .toggle.on { background: var(--surface); }
   /* Off (muted, camera covered) must be impossible to miss: dark on yellow, thick border. */

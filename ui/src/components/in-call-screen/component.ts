@@ -3,7 +3,7 @@ import { html, nothing } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import { BedsideElement } from '../base-element.js';
 import { theme } from '../theme.js';
-import { styles } from './styles.js';
+import { compact, styles } from './styles.js';
 import { t, type Lang } from '../../i18n/translate.js';
 import { MEETING_MINUTES, elapsedSince, formatElapsed, meetingPhase } from '../../logic/meeting-time.js';
 import { shownControls, DEFAULT_CONTROLS } from '../../logic/shown-controls.js';
@@ -18,7 +18,7 @@ type Participants = NonNullable<StatePayload['participants']>;
  * connected as far as the room tells, the controls, the optional V4M prompts, and Leave.
  */
 export class InCallScreen extends BedsideElement {
-  static override styles = [theme, styles];
+  static override styles = [theme, styles, compact];
   static override properties = {
     since: { type: Number }, skewMs: { type: Number }, lang: {}, pending: { type: Boolean },
     pendingAction: { attribute: false }, controls: { attribute: false }, participants: { attribute: false },
@@ -84,7 +84,7 @@ export class InCallScreen extends BedsideElement {
     return html`
       <section class="screen ${phase}" aria-labelledby="title">
         <div class="top">
-          <h1 id="title">${t(this.lang, this.participants?.support ? 'inCall.support' : 'inCall.title')}</h1>
+          <h1 id="title">${t(this.lang, 'inCall.title')}</h1>
           <div class="timer">
             <span class="muted">${t(this.lang, 'inCall.elapsed')}</span>
             <span class="elapsed" data-test="elapsed" role="timer">${formatElapsed(elapsed)}</span>

@@ -18,3 +18,16 @@ export const styles = css`
   .v4m { margin-top: auto; min-height: 56px; padding: 6px 14px; }
   .big.leave { min-height: 64px; max-width: none; font-size: 24px; }
 `;
+
+/* 800x480 panels: everything, Leave included, without scrolling. */
+export const compact = css`
+  @media (max-height: 560px) {
+    .screen { gap: 8px; }
+    h1 { font-size: 28px; }
+    .elapsed { font-size: 40px; }
+    .frame { height: 12px; }
+    .main { gap: 8px; }
+    .big.leave { min-height: 56px; }
+    .side { overflow: auto; }
+  }
+`;

@@ -44,8 +44,10 @@ export class SelfTestScreen extends BedsideElement {
     const summary = !ran ? t(this.lang, 'selfTest.intro') : running ? t(this.lang, 'selfTest.running') : r.state === 'aborted' ? t(this.lang, 'selfTest.aborted') : t(this.lang, 'selfTest.done');
     return html`
       <section class="screen" aria-labelledby="title">
-        <h1 id="title">${t(this.lang, 'selfTest.title')}</h1>
-        <p role="status" data-test="self-test-summary">${summary}</p>
+        <div class="top">
+          <h1 id="title">${t(this.lang, 'selfTest.title')}</h1>
+          <p role="status" data-test="self-test-summary">${summary}</p>
+        </div>
         ${ran ? html`<ul class="checks" tabindex="0" aria-labelledby="title">${ITEMS.map((item) => this.row(item, r.checks.find((c) => c.item === item)))}</ul>` : nothing}
         <div class="actions">
           <button class="secondary" data-test="back" @click=${() => this.emit('panel-nav', { to: 'home' })}>${t(this.lang, 'selfTest.back')}</button>

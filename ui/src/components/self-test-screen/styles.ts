@@ -14,5 +14,13 @@ export const styles = css`
   .fix { grid-column: 1 / -1; font-size: 18px; }
   .actions { gap: 12px; align-items: stretch; }
   .actions .big { flex: 1; min-height: 72px; }
-  @media (max-width: 900px) { .checks { grid-template-columns: 1fr; } }
+  .top { display: flex; align-items: baseline; gap: 20px; flex-wrap: wrap; }
+  @media (max-height: 560px) {
+    .screen { gap: 8px; }
+    h1 { font-size: 28px; }
+    .checks { gap: 6px 10px; }
+    .row { padding: 2px 8px; line-height: 1.25; }
+    .actions .big { min-height: 60px; }
+    .actions button { min-height: 60px; }
+  }
 `;
