@@ -4,6 +4,7 @@ import type { CheckFn } from './self-test.js';
 /** Self-test "network": can the unit open a TCP connection to its SIP proxy? Passes with the connect time. */
 export function tcpReachCheck(target: { host: string; port: number; timeoutMs: number }): CheckFn {
   return (signal) => new Promise((resolve) => {
+    if (signal.aborted) { resolve({ outcome: 'fail', code: 'E_SERVER_UNREACHABLE', detail: 'stopped' }); return; }
     const started = Date.now();
     const socket = connect({ host: target.host, port: target.port });
     const done = (ok: boolean, why: string): void => {
