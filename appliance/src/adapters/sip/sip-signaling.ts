@@ -15,6 +15,7 @@ import { errorForSipStatus } from './sip-status-errors.js';
 import { createStreamTransportClass, type StreamTransport } from './transport/index.js';
 import { callerAllowed } from './inbound-policy.js';
 import { sipJsLogConnector } from './sipjs-log.js';
+import { remoteDisplayName } from './remote-display-name.js';
 import { OptionsKeepalive } from './options-keepalive.js';
 
 export interface SipSignalingOptions {
@@ -167,10 +168,15 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
         if (state === SessionState.Established && !settled) {
           settled = true;
           clearTimeout(noAnswer);
-          const info = callInfo(active);
-          this.log.info({ target: redactUri(target), audio: info.audioCodec, video: info.videoCodec }, 'call established');
-          this.emit('established', info);
-          resolve(info);
+          // SIP.js hands the 2xx (its display name) to requestDelegate.onAccept only after
+          // Established, a few microtasks on: report the call once that has run.
+          setImmediate(() => {
+            if (inviter.state !== SessionState.Established) { reject(new ApplianceError('E_CALL_DROPPED', 'the call ended as it was answered')); return; }
+            const info = callInfo(active);
+            this.log.info({ target: redactUri(target), audio: info.audioCodec, video: info.videoCodec }, 'call established');
+            this.emit('established', info);
+            resolve(info);
+          });
         } else if (state === SessionState.Terminated) {
           clearTimeout(noAnswer);
           if (this.call_ === active) this.call_ = null;
@@ -418,14 +424,6 @@ function callInfo(active: ActiveCall): CallInfo {
     videoCodec: streams.find((s) => s.kind === 'video')?.codec.name ?? null,
     remoteDisplayName: active.remoteName ?? null,
   };
-}
-
-/** The answering side's display name: P-Asserted-Identity first (rooms set it), else the To header's. */
-function remoteDisplayName(m: Core.IncomingResponseMessage): string | null {
-  const pai = m.getHeader('P-Asserted-Identity');
-  const fromPai = pai ? /^\s*"?([^"<]*?)"?\s*</.exec(pai)?.[1]?.trim() : undefined;
-  const name = fromPai || m.to.displayName;
-  return name ? name.slice(0, 80) : null;
 }
 
 function transportLogger(log: Logger) {
