@@ -149,13 +149,14 @@ describe('touch panel against a real unit', () => {
 
     await tap(page, 'mic');
     await eventually(() => controller.controls().micMuted, 3_000, 'the microphone to be muted');
-    await page.waitForSelector('[data-test="mute-note"]');
+    await page.waitForSelector('[data-test="state-note"]');
+    expect(await text(page, 'state-note')).toBe('Mikrofonen er slukket. De andre kan ikke høre jer.');
     expect(await text(page, 'mic')).toBe('Mikrofon slukket');
     expect(controller.status().led?.name).toMatch(/mute/);
     await tap(page, 'camera');
     await eventually(() => controller.controls().cameraPrivate, 3_000, 'camera privacy');
     expect(await text(page, 'camera')).toBe('Kamera slukket');
-    expect(await text(page, 'privacy-note')).toContain('kan ikke se jer');
+    expect(await text(page, 'state-note')).toContain('hverken høre eller se jer');
     const volume = controller.controls().speakerVolume;
     await tap(page, 'volume-up');
     await eventually(() => controller.controls().speakerVolume === Math.min(100, volume + 10), 3_000, 'the volume to go up');

@@ -75,6 +75,14 @@ export class InCallScreen extends BedsideElement {
       </ul>`;
   }
 
+  /** One line, not two, when both are off: a small panel has room for one. */
+  private stateNote(c: Controls) {
+    if (c.micMuted && c.cameraPrivate) return html`<p class="state-note" data-test="state-note">${t(this.lang, 'inCall.bothNote')}</p>`;
+    if (c.micMuted) return html`<p class="state-note" data-test="state-note">${t(this.lang, 'inCall.muteNote')}</p>`;
+    if (c.cameraPrivate) return html`<p class="state-note" data-test="state-note">${t(this.lang, 'inCall.privacyNote')}</p>`;
+    return nothing;
+  }
+
   override render() {
     const elapsed = elapsedSince(this.since, this.now, this.skewMs);
     const phase = meetingPhase(elapsed);
@@ -95,8 +103,7 @@ export class InCallScreen extends BedsideElement {
         <div class="body">
           <div class="side">
             ${phase === 'normal' ? nothing : html`<p class="notice" role="status" data-test="time-notice">${phase === 'warn' ? t(this.lang, 'inCall.warn') : t(this.lang, 'inCall.over', { minutes: MEETING_MINUTES })}</p>`}
-            ${shown.micMuted ? html`<p class="state-note" data-test="mute-note">${t(this.lang, 'inCall.muteNote')}</p>` : nothing}
-            ${shown.cameraPrivate ? html`<p class="state-note" data-test="privacy-note">${t(this.lang, 'inCall.privacyNote')}</p>` : nothing}
+            ${this.stateNote(shown)}
             ${this.v4m ? html`<v4m-card lang=${this.lang}></v4m-card>` : this.who()}
             <button class="secondary v4m" data-test="v4m" aria-expanded=${this.v4m ? 'true' : 'false'}
               @click=${() => { this.v4m = !this.v4m; }}>${t(this.lang, this.v4m ? 'inCall.v4mClose' : 'inCall.v4m')}</button>

@@ -34,8 +34,7 @@ describe('<in-call-screen> people, controls and V4M', () => {
     const controls = { micMuted: true, cameraPrivate: true, speakerVolume: 60, speakerMuted: false, loopEnabled: true, loopGainDb: 0 };
     await c.mount('in-call-screen', { lang: 'da', since: Date.now(), skewMs: 0, controls, participants: { farEnd: { displayName: 'Kommunen, hjemmeplejen', uri: 'sip:vuk@x' }, support: false } });
     expect(await c.page.locator('[data-test="far-end"]').innerText()).toBe('Kommunen, hjemmeplejen');
-    expect(await c.page.locator('[data-test="mute-note"]').innerText()).toContain('kan ikke høre jer');
-    expect(await c.page.locator('[data-test="privacy-note"]').innerText()).toContain('kan ikke se jer');
+    expect(await c.page.locator('[data-test="state-note"]').innerText()).toBe('Mikrofon og kamera er slukket. De andre kan hverken høre eller se jer.');
     await c.page.locator('[data-test="v4m"]').click();
     expect(await c.page.locator('[data-test="v4m-card"] li').allInnerTexts()).toEqual([
       'Hvad er vigtigst for dig lige nu?', 'Hvad bekymrer dig?', 'Hvad forventer du og dine pårørende af indlæggelsen og udskrivelsen?',
