@@ -10,6 +10,9 @@ import type { Logger } from './log/logger.js';
 import { moduleLogger } from './log/logger.js';
 import { UnitController } from './app/unit-controller.js';
 import { ButtonDriver } from './app/button-driver.js';
+import { SelfTest } from './app/self-test.js';
+import { tcpReachCheck } from './app/self-test-network.js';
+import type { EchoTester } from './ports/echo-test.js';
 import { SipSignaling } from './adapters/sip/sip-signaling.js';
 import { GstreamerMediaEngine } from './adapters/gstreamer/gstreamer-media-engine.js';
 import type { MediaDeviceSettings } from './adapters/gstreamer/media-settings.js';
@@ -32,6 +35,7 @@ export interface Unit {
   readonly server: FastifyInstance;
   /** The fleet agent, when fleet.serverUrl is configured. */
   readonly fleet: FleetAgent | null;
+  readonly selfTest: SelfTest;
   /** Where the HTTP API listens once started. */
   address(): { host: string; port: number };
   start(): Promise<void>;
@@ -70,6 +74,8 @@ export interface UnitOverrides {
   gpio?: GpioIo;
   /** The fleet agent installed a config that needs a restart (main.ts exits for systemd to restart). */
   onRestartRequested?: (reason: string) => void;
+  /** The echo test call for the self-test's microphone and speaker checks (absent: "not available"). */
+  echoTester?: EchoTester;
 }
 
 /** Builds the whole unit from a validated config. Does no I/O until start(). */
@@ -116,12 +122,18 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     signaling, engine, store, light, clock, logger: moduleLogger(logger, 'call'),
     rooms: { ownRoomUri: config.rooms.ownRoomUri, meetings: config.rooms.meetings, minutesBefore: config.rooms.joinWindow.minutesBefore },
     failureDisplayMs: config.ui.failureDisplaySeconds * 1000,
+    ...(config.sip.supportUri ? { supportUri: config.sip.supportUri } : {}),
   });
   const buttons = new ButtonDriver(simButton, clock, (g) => controller.onGesture(g));
   const gpioButtons = gpio ? new ButtonDriver(gpio.button, clock, (g) => controller.onGesture(g)) : null;
+  const selfTest = new SelfTest({
+    controller, clock,
+    network: tcpReachCheck({ host: sip.proxy.host, port: sip.proxy.port ?? (sip.transport === 'tls' ? 5061 : 5060), timeoutMs: sip.connectTimeoutSeconds * 1000 }),
+    ...(overrides.echoTester ? { echoTester: overrides.echoTester } : {}),
+  });
   const { id, name, ward, room, bed } = config.unit;
   const server = build({
-    controller, simButton, logger, signaling,
+    controller, simButton, logger, signaling, selfTest,
     unit: { id, name, ward, room, bed, ownRoomUri: config.rooms.ownRoomUri },
     ...(config.server.token ? { token: config.server.token } : {}),
   });
@@ -153,7 +165,7 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   let started = false;
 
   return {
-    config, controller, signaling, engine, store, simButton, server, fleet,
+    config, controller, signaling, engine, store, simButton, server, fleet, selfTest,
     address() {
       if (!listening) throw new ApplianceError('E_STATE_TRANSITION', 'the unit is not started');
       return listening;
@@ -182,6 +194,7 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
       if (!started) return;
       started = false;
       await fleet?.stop();
+      selfTest.abort();
       buttons.stop();
       gpioButtons?.stop();
       await gpio?.button.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'GPIO button stop failed'));

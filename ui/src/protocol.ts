@@ -4,7 +4,39 @@
  */
 export const PROTOCOL_VERSION = 1;
 
-export type UiAction = 'join' | 'leave' | 'cancel';
+export type SimpleAction = 'join' | 'leave' | 'cancel' | 'call-support' | 'self-test';
+export type UiAction = SimpleAction | 'control';
+
+export type ControlAction =
+  | { type: 'mic-mute'; muted: boolean }
+  | { type: 'camera-private'; private: boolean }
+  | { type: 'speaker-volume'; volume: number }
+  | { type: 'speaker-volume-step'; direction: 'up' | 'down' }
+  | { type: 'speaker-mute'; muted: boolean }
+  | { type: 'loop'; enabled: boolean }
+  | { type: 'loop-gain'; gainDb: number };
+
+/** What a component asks the store to send. */
+export type PanelAction = { action: SimpleAction } | { action: 'control'; control: ControlAction };
+
+export interface Controls {
+  micMuted: boolean;
+  cameraPrivate: boolean;
+  speakerVolume: number;
+  speakerMuted: boolean;
+  loopEnabled: boolean;
+  loopGainDb: number;
+}
+
+export type SelfTestItem = 'camera' | 'microphone' | 'speaker' | 'loop' | 'network' | 'registration';
+export interface SelfTestCheck { item: SelfTestItem; outcome: 'pass' | 'fail' | 'not-available' | 'running' | 'pending'; code?: string; detail?: string }
+export interface SelfTestReport {
+  state: 'never-run' | 'running' | 'done' | 'aborted';
+  startedAt: number | null;
+  finishedAt: number | null;
+  checks: SelfTestCheck[];
+  echoTestAvailable: boolean;
+}
 export type CallState = 'idle' | 'joining' | 'in-call' | 'leaving' | 'failed';
 export type RegistrationState = 'unregistered' | 'registering' | 'registered' | 'failed' | 'not-configured';
 
@@ -26,14 +58,20 @@ export interface StatePayload {
   unit: { id: string; name: string; ward: string; room: string; bed: string; ownRoomUri: string } | null;
   joinTarget: { kind: 'meeting' | 'own-room'; uri: string | null; title: string | null } | null;
   serverTime: number;
+  /** Added later in v1: a daemon of the first slice leaves them out, so the panel treats them as optional. */
+  controls?: Controls;
+  faults?: Array<{ code: string; source: string; since: number }>;
+  participants?: { farEnd: { displayName: string | null; uri: string }; support: boolean } | null;
+  support?: { available: boolean };
+  selfTest?: SelfTestReport;
 }
 
 export type ServerMessage =
   | { v: 1; type: 'state'; status: StatePayload }
-  | { v: 1; type: 'ack'; id: string; action: UiAction; call: CallSnapshot }
+  | { v: 1; type: 'ack'; id: string; action: UiAction; call: CallSnapshot; controls?: Controls }
   | { v: 1; type: 'error'; code: string; message: string; id?: string };
 
-export interface ActionMessage { v: 1; type: 'action'; action: UiAction; id: string }
+export type ActionMessage = { v: 1; type: 'action'; id: string } & PanelAction;
 
 /** Accepts only messages of this protocol version with a known type. */
 export function parseServerMessage(text: string): ServerMessage | null {

@@ -29,8 +29,8 @@ describe('view state', () => {
 
   it('marks an action pending at once and clears it when the state moves or the server answers', () => {
     let s = recv(initialViewState, stateMsg(call(0, 'idle')));
-    s = reduceView(s, { type: 'action-sent', action: 'join', id: 'a1' });
-    expect(s.pending).toEqual({ action: 'join', id: 'a1' });
+    s = reduceView(s, { type: 'action-sent', action: { action: 'join' }, id: 'a1' });
+    expect(s.pending).toEqual({ action: 'join', id: 'a1', request: { action: 'join' } });
     expect(recv(s, stateMsg(call(1, 'joining'))).pending).toBeNull();
     expect(recv(s, stateMsg(call(0, 'idle'))).pending, 'a repeat of the same state').not.toBeNull();
     expect(recv(s, { v: 1, type: 'ack', id: 'a1', action: 'join', call: call(1, 'joining') }).pending).toBeNull();
@@ -41,7 +41,7 @@ describe('view state', () => {
 
   it('keeps the last screen while reconnecting, and recovers on the next state', () => {
     let s = recv(initialViewState, stateMsg(call(2, 'in-call')));
-    s = reduceView(s, { type: 'action-sent', action: 'leave', id: 'a2' });
+    s = reduceView(s, { type: 'action-sent', action: { action: 'leave' }, id: 'a2' });
     s = reduceView(s, { type: 'socket-closed' });
     expect(s.connection).toBe('reconnecting');
     expect(s.pending).toBeNull();
@@ -65,5 +65,21 @@ describe('view state', () => {
 
   it('backs off 250 ms, 500 ms, 1 s ... up to 5 s between reconnects', () => {
     expect([0, 1, 2, 3, 4, 5, 10].map((n) => reconnectDelayMs(n))).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000]);
+  });
+});
+
+describe('controls as shown', () => {
+  it('applies a tap not yet confirmed, and takes the controls from a control ack', async () => {
+    const { shownControls, DEFAULT_CONTROLS } = await import('../src/logic/shown-controls.js');
+    expect(shownControls(DEFAULT_CONTROLS, { action: 'control', control: { type: 'mic-mute', muted: true } }).micMuted).toBe(true);
+    expect(shownControls({ ...DEFAULT_CONTROLS, speakerVolume: 95 }, { action: 'control', control: { type: 'speaker-volume-step', direction: 'up' } }).speakerVolume).toBe(100);
+    expect(shownControls(DEFAULT_CONTROLS, { action: 'control', control: { type: 'speaker-volume-step', direction: 'down' } }).speakerVolume).toBe(50);
+    expect(shownControls(DEFAULT_CONTROLS, { action: 'leave' })).toBe(DEFAULT_CONTROLS);
+    let s = recv(initialViewState, stateMsg(call(2, 'in-call')));
+    s = reduceView(s, { type: 'action-sent', action: { action: 'control', control: { type: 'loop', enabled: true } }, id: 'c1' });
+    expect(s.pending?.request).toEqual({ action: 'control', control: { type: 'loop', enabled: true } });
+    s = recv(s, { v: 1, type: 'ack', id: 'c1', action: 'control', call: call(2, 'in-call'), controls: { ...DEFAULT_CONTROLS, loopEnabled: true } });
+    expect(s.pending).toBeNull();
+    expect(s.status?.controls?.loopEnabled).toBe(true);
   });
 });

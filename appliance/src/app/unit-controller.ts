@@ -24,6 +24,16 @@ export interface UnitControllerDeps {
   failureDisplayMs: number;
   /** A BYE or CANCEL not confirmed within this long still ends the call locally. */
   leaveTimeoutMs?: number;
+  /** IT support's room (config sip.supportUri): callSupport() dials it. */
+  supportUri?: string;
+}
+
+/** Who the unit is talking to, as far as the room tells: for the panel's participant list. */
+export interface CurrentCallView {
+  source: CallRecord['source'];
+  roomUri: string;
+  /** The far end's display name once established; null when the room sends none. */
+  remoteDisplayName: string | null;
 }
 
 interface CallInProgress {
@@ -180,11 +190,35 @@ export class UnitController {
     if (state !== 'idle' && state !== 'failed') throw new ApplianceError('E_STATE_TRANSITION', `cannot join while ${state}`, { state });
     const now = this.deps.clock.now();
     const choice = chooseRoom({ ownRoomUri: this.rooms.ownRoomUri, meetings: this.rooms.meetings, nowMs: now, joinWindow: { beforeStartMinutes: this.rooms.minutesBefore } });
+    return this.placeCall(choice.uri, choice.source, choice.meetingId ?? null);
+  }
+
+  /** True when "call IT support" can dial anywhere (sip.supportUri is configured). */
+  supportAvailable(): boolean {
+    return Boolean(this.deps.supportUri);
+  }
+
+  /** Dials IT support's room through the same call path as a meeting (E_SUPPORT_NOT_CONFIGURED without sip.supportUri). */
+  async callSupport(): Promise<CallSnapshot> {
+    const uri = this.deps.supportUri;
+    if (!uri) throw new ApplianceError('E_SUPPORT_NOT_CONFIGURED', 'no IT support room is configured (sip.supportUri)');
+    const state = this.machine.snapshot().state;
+    if (state !== 'idle' && state !== 'failed') throw new ApplianceError('E_STATE_TRANSITION', `cannot call IT support while ${state}`, { state });
+    return this.placeCall(uri, 'support', null);
+  }
+
+  /** The call in progress, for the panel; null when there is none. */
+  currentCall(): CurrentCallView | null {
+    const c = this.current;
+    return c ? { source: c.source, roomUri: c.roomUri, remoteDisplayName: c.info?.remoteDisplayName ?? null } : null;
+  }
+
+  private placeCall(uri: string, source: CallRecord['source'], meetingId: string | null): CallSnapshot {
     this.failureTimer?.cancel();
-    const call: CallInProgress = { id: randomUUID(), roomUri: choice.uri, source: choice.source, meetingId: choice.meetingId ?? null, startedAt: now, establishedAt: null, info: null };
+    const call: CallInProgress = { id: randomUUID(), roomUri: uri, source, meetingId, startedAt: this.deps.clock.now(), establishedAt: null, info: null };
     this.current = call;
-    const snap = this.dispatch({ type: 'join-requested', room: { uri: choice.uri, ...(choice.meetingId ? { meetingId: choice.meetingId } : {}) } });
-    this.deps.signaling.call(choice.uri).then(
+    const snap = this.dispatch({ type: 'join-requested', room: { uri, ...(meetingId ? { meetingId } : {}) } });
+    this.deps.signaling.call(uri).then(
       (info) => this.onEstablished(call, info),
       (e: unknown) => this.onJoinFailed(call, toApplianceError(e, 'E_CALL_REJECTED')),
     );

@@ -45,6 +45,8 @@ export const ERROR_CODES = {
   E_FLEET_STATE: "The fleet agent's state cannot be read or written",
   E_BUNDLE_REFUSED: 'A configuration bundle was refused (signature, unit, version, secrets or config)',
   E_BUNDLE_ROLLED_BACK: 'A new configuration failed its checks and the previous one was restored',
+  // Touch panel (issue 5)
+  E_SUPPORT_NOT_CONFIGURED: 'No IT support room is configured (sip.supportUri)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

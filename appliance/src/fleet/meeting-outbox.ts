@@ -11,6 +11,7 @@ interface Cursor { endedAt: number; ids: string[] }
 /** A finished call as the fleet sees it: id, start, duration and source only. */
 export function meetingOf(call: CallRecord): MeetingReport | null {
   if (call.establishedAt === null) return null; // never connected: not a meeting held
+  if (call.source === 'support') return null; // a call to IT support is not a meeting
   return {
     id: call.id,
     startedAt: new Date(call.establishedAt).toISOString(),

@@ -8,6 +8,8 @@ export interface CallInfo {
   target: string;
   audioCodec: string | null;
   videoCodec: string | null;
+  /** The far end's display name as the room tells it (P-Asserted-Identity, To or From); null/absent when it sends none. */
+  remoteDisplayName?: string | null;
 }
 
 export interface SignalingEvents {

@@ -4,7 +4,7 @@ import type { CallEndReason } from './signaling.js';
 export interface CallRecord {
   id: string;
   roomUri: string;
-  source: 'scheduled' | 'own-room' | 'inbound';
+  source: 'scheduled' | 'own-room' | 'inbound' | 'support';
   meetingId: string | null;
   startedAt: number;
   establishedAt: number | null;

@@ -34,6 +34,12 @@ export function presentedToken(req: FastifyRequest): { token: string; via: 'head
   return c === undefined ? null : { token: c, via: 'cookie' };
 }
 
+/** 'it' when the request presents the configured token (loopback or not); everyone else is at the bedside. */
+export function roleFor(req: FastifyRequest, token: string | undefined): 'bedside' | 'it' {
+  const presented = presentedToken(req);
+  return token && presented && sameSecret(presented.token, token) ? 'it' : 'bedside';
+}
+
 /**
  * onRequest hook: loopback (the unit's own kiosk browser) is always allowed; anything else
  * needs the configured token, and with no token configured it is refused outright.

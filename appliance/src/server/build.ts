@@ -5,10 +5,15 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import { isApplianceError } from '../core/errors.js';
 import type { UnitController } from '../app/unit-controller.js';
+import { SelfTest } from '../app/self-test.js';
+import type { ControlAction } from '../core/controls.js';
+import { systemClock } from '../ports/clock.js';
 import type { SimButton } from '../adapters/sim/sim-button.js';
 import type { Signaling } from '../ports/signaling.js';
 import type { Logger } from '../log/logger.js';
-import { accessGuard } from './access.js';
+import { accessGuard, roleFor } from './access.js';
+import { applyPanelControl, performAction } from './panel-actions.js';
+import { CONTROL_ACTION_SCHEMA } from './ws-protocol.js';
 import { StateStream, type PanelSocket } from './state-stream.js';
 import type { UnitInfo } from './ws-protocol.js';
 
@@ -23,11 +28,13 @@ export interface ServerDeps {
   unit?: UnitInfo;
   /** The built touch UI (ui/dist). Default: the repository's ui/dist; null: serve no UI. */
   uiDir?: string | null;
-  /** Remote (non-loopback) clients need this token (config server.token). Without it they are refused. */
+  /** Remote (non-loopback) clients need this token (config server.token). Without it they are refused. It also grants the IT role (loop gain). */
   token?: string;
+  /** The self-test the panel starts; default: one with the registration check only. */
+  selfTest?: SelfTest;
 }
 
-const STATUS_FOR_CODE: Record<string, number> = { E_STATE_TRANSITION: 409 };
+const STATUS_FOR_CODE: Record<string, number> = { E_STATE_TRANSITION: 409, E_SUPPORT_NOT_CONFIGURED: 409, E_CONTROL_INVALID: 422 };
 
 /** appliance/{src,dist}/server/ -> <repo>/ui/dist, the same depth from both. */
 export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../../ui/dist/', import.meta.url));
@@ -60,6 +67,20 @@ export function build(deps: ServerDeps): FastifyInstance {
   app.post('/call/join', async () => ({ call: await deps.controller.join() }));
   app.post('/call/leave', async () => ({ call: await deps.controller.leave() }));
   app.post('/call/cancel', async () => ({ call: await deps.controller.cancel() }));
+  app.post('/call/support', async () => ({ call: await deps.controller.callSupport() }));
+
+  const selfTest = deps.selfTest ?? new SelfTest({ controller: deps.controller, clock: systemClock });
+  app.get('/self-test', async () => selfTest.report());
+  app.post('/self-test', async (_req, reply) => {
+    await performAction({ controller: deps.controller, selfTest }, { action: 'self-test' }, 'bedside');
+    return reply.code(202).send(selfTest.report());
+  });
+
+  app.get('/controls', async () => deps.controller.controls());
+  // Body: one control action, e.g. {"type":"speaker-volume-step","direction":"up"}.
+  app.post<{ Body: ControlAction }>('/controls', { schema: { body: CONTROL_ACTION_SCHEMA } }, async (req) => ({
+    controls: applyPanelControl(deps.controller, req.body, roleFor(req, deps.token)),
+  }));
 
   if (deps.simButton) {
     const button = deps.simButton;
@@ -74,14 +95,14 @@ export function build(deps: ServerDeps): FastifyInstance {
   }
 
   const stream = new StateStream({
-    controller: deps.controller, logger: deps.logger,
+    controller: deps.controller, selfTest, logger: deps.logger,
     ...(deps.signaling ? { signaling: deps.signaling } : {}),
     ...(deps.unit ? { unit: deps.unit } : {}),
   });
   // Panel messages are a few hundred bytes; anything large is not one of ours.
   void app.register(fastifyWebsocket, { options: { maxPayload: 4096 } });
   void app.register(async (scoped) => {
-    scoped.get('/ws', { websocket: true }, (socket) => stream.attach(socket as PanelSocket));
+    scoped.get('/ws', { websocket: true }, (socket, req) => stream.attach(socket as PanelSocket, roleFor(req, deps.token)));
   });
   app.addHook('preClose', async () => stream.closeAll());
 

@@ -1,6 +1,9 @@
 import { Ajv } from 'ajv';
 import type { UnitController } from '../app/unit-controller.js';
+import type { SelfTest } from '../app/self-test.js';
+import type { ControlRole } from '../core/controls.js';
 import { isApplianceError } from '../core/errors.js';
+import { performAction } from './panel-actions.js';
 import type { Signaling } from '../ports/signaling.js';
 import type { Logger } from '../log/logger.js';
 import { CLIENT_MESSAGE_SCHEMA, PROTOCOL_VERSION, type ClientMessage, type ServerMessage, type StatePayload, type UnitInfo } from './ws-protocol.js';
@@ -20,6 +23,7 @@ const validateClientMessage = new Ajv({ strict: true, allErrors: false }).compil
 
 export interface StateStreamDeps {
   controller: UnitController;
+  selfTest: SelfTest;
   /** When given, registration changes are pushed too (not only call transitions). */
   signaling?: Pick<Signaling, 'on' | 'off'>;
   unit?: UnitInfo;
@@ -27,13 +31,18 @@ export interface StateStreamDeps {
 }
 
 /** The snapshot every panel renders: call state, registration, LED, next meeting, who the unit is. */
-export function statePayload(deps: Pick<StateStreamDeps, 'controller' | 'unit'>): StatePayload {
+export function statePayload(deps: Pick<StateStreamDeps, 'controller' | 'unit' | 'selfTest'>): StatePayload {
   const status = deps.controller.status();
+  const current = status.call.state === 'joining' || status.call.state === 'in-call' || status.call.state === 'leaving' ? deps.controller.currentCall() : null;
+  const participants = current ? { farEnd: { displayName: current.remoteDisplayName, uri: current.roomUri }, support: current.source === 'support' } : null;
   const meeting = status.nextMeeting?.joinable ? status.nextMeeting : null;
   const joinTarget = meeting
     ? { kind: 'meeting' as const, uri: null, title: meeting.title ?? null }
     : deps.unit ? { kind: 'own-room' as const, uri: deps.unit.ownRoomUri, title: null } : null;
-  return { ...status, unit: deps.unit ?? null, joinTarget, serverTime: Date.now() };
+  return {
+    ...status, unit: deps.unit ?? null, joinTarget, serverTime: Date.now(),
+    participants, support: { available: deps.controller.supportAvailable() }, selfTest: deps.selfTest.report(),
+  };
 }
 
 /**
@@ -41,7 +50,7 @@ export function statePayload(deps: Pick<StateStreamDeps, 'controller' | 'unit'>)
  * controller calls. Subscribes on the first socket, unsubscribes on the last.
  */
 export class StateStream {
-  private readonly sockets = new Set<PanelSocket>();
+  private readonly sockets = new Map<PanelSocket, ControlRole>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly deps: StateStreamDeps) {}
@@ -50,8 +59,9 @@ export class StateStream {
     return this.sockets.size;
   }
 
-  attach(socket: PanelSocket): void {
-    this.sockets.add(socket);
+  /** `role` is 'it' only for a connection that presented the configured token (it may set the loop gain). */
+  attach(socket: PanelSocket, role: ControlRole = 'bedside'): void {
+    this.sockets.set(socket, role);
     if (this.sockets.size === 1) this.subscribe();
     socket.on('message', (data: Buffer, isBinary: boolean) => { void this.onMessage(socket, isBinary ? null : data.toString('utf8')); });
     socket.on('close', () => this.detach(socket));
@@ -61,7 +71,7 @@ export class StateStream {
 
   /** Closes every socket (server shutdown). */
   closeAll(): void {
-    for (const s of this.sockets) s.close(1001, 'server stopping');
+    for (const s of this.sockets.keys()) s.close(1001, 'server stopping');
     this.sockets.clear();
     this.unsubscribeAll();
   }
@@ -72,10 +82,15 @@ export class StateStream {
 
   private subscribe(): void {
     const offTransition = this.deps.controller.machine.onTransition(() => this.broadcast());
+    // Controls and faults change without a call transition; so does a running self-test.
+    const offChange = this.deps.controller.onChange(() => this.broadcast());
+    const offSelfTest = this.deps.selfTest.onChange(() => this.broadcast());
     const onRegistration = (): void => this.broadcast();
     this.deps.signaling?.on('registration', onRegistration);
     this.unsubscribe = () => {
       offTransition();
+      offChange();
+      offSelfTest();
       this.deps.signaling?.off('registration', onRegistration);
     };
   }
@@ -91,7 +106,7 @@ export class StateStream {
 
   private broadcast(): void {
     const msg = this.stateMessage();
-    for (const s of this.sockets) this.send(s, msg);
+    for (const s of this.sockets.keys()) this.send(s, msg);
   }
 
   private send(socket: PanelSocket, msg: ServerMessage): void {
@@ -113,8 +128,8 @@ export class StateStream {
     }
     const { action, id } = parsed;
     try {
-      const call = await this.deps.controller[action]();
-      this.send(socket, { v: PROTOCOL_VERSION, type: 'ack', id, action, call });
+      const result = await performAction(this.deps, parsed, this.sockets.get(socket) ?? 'bedside');
+      this.send(socket, { v: PROTOCOL_VERSION, type: 'ack', id, action, ...result });
     } catch (e) {
       if (isApplianceError(e)) {
         this.send(socket, { v: PROTOCOL_VERSION, type: 'error', id, code: e.code, message: e.message });

@@ -17,6 +17,8 @@ export interface PanelUnitOptions {
   username: string;
   password: string;
   video?: boolean;
+  /** IT support's room (sip.supportUri). */
+  supportUri?: string;
 }
 
 export class PanelUnit {
@@ -35,6 +37,7 @@ export class PanelUnit {
         transport: 'tls', proxy: { host: '127.0.0.1', port: o.proxyPort },
         account: { username: o.username, password: o.password, domain: 'localhost' },
         trustedCaFile: o.caPath, tlsServerName: 'localhost', connectTimeoutSeconds: 3,
+        ...(o.supportUri ? { supportUri: o.supportUri } : {}),
       },
       media: { video: { enabled: o.video ?? false, display: 'counter', width: 320, height: 240, framerate: 15 }, simOutputDir: this.dir },
       hardware: { mode: 'sim' },
@@ -51,7 +54,7 @@ export class PanelUnit {
   async servePanel(port = 0): Promise<string> {
     const c = this.unit.config;
     this.panel = build({
-      controller: this.unit.controller, signaling: this.unit.signaling, logger: this.logger, uiDir: DEFAULT_UI_DIR,
+      controller: this.unit.controller, signaling: this.unit.signaling, selfTest: this.unit.selfTest, logger: this.logger, uiDir: DEFAULT_UI_DIR,
       unit: { id: c.unit.id, name: c.unit.name, ward: c.unit.ward, room: c.unit.room, bed: c.unit.bed, ownRoomUri: c.rooms.ownRoomUri },
     });
     await this.panel.listen({ host: '127.0.0.1', port });

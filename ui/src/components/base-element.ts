@@ -1,17 +1,20 @@
 import { LitElement } from 'lit';
-import type { UiAction } from '../protocol.js';
+import type { PanelAction } from '../protocol.js';
 import type { Lang } from '../i18n/translate.js';
 
 /** The events panel components send up to the app shell, by name. */
 export interface BedsideEvents {
-  'ui-action': { action: UiAction };
+  'ui-action': PanelAction;
   'lang-change': { lang: Lang };
+  /** Screens the panel opens itself, not driven by the call state. */
+  'panel-nav': { to: 'self-test' | 'home' };
 }
 
 declare global {
   interface HTMLElementEventMap {
     'ui-action': CustomEvent<BedsideEvents['ui-action']>;
     'lang-change': CustomEvent<BedsideEvents['lang-change']>;
+    'panel-nav': CustomEvent<BedsideEvents['panel-nav']>;
   }
 }
 

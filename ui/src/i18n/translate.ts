@@ -27,3 +27,14 @@ export function isLang(x: unknown): x is Lang {
 export function locale(lang: Lang): string {
   return lang === 'da' ? 'da-DK' : 'en-GB';
 }
+
+/** A hardware fault or refusal code in plain words (falls back to the generic sentence). */
+export function faultText(lang: Lang, code: string): string {
+  return ERROR_TEXT[lang][code] ?? UNKNOWN_ERROR_TEXT[lang];
+}
+
+/** Why an action was refused, when there is more to say than "not possible right now". */
+export function refusalText(lang: Lang, code: string): string {
+  const key = `action.refused.${code}`;
+  return key in STRINGS[lang] ? STRINGS[lang][key as StringKey] : t(lang, 'action.refused');
+}

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, parseServerMessage, type ActionMessage, type UiAction } from '../protocol.js';
+import { PROTOCOL_VERSION, parseServerMessage, type ActionMessage, type PanelAction } from '../protocol.js';
 import { reconnectDelayMs } from './backoff.js';
 import { initialViewState, reduceView, type ViewEvent, type ViewState } from './view-state.js';
 
@@ -46,11 +46,11 @@ export class UnitStore {
   }
 
   /** Sends an action; false when there is no connection to send it on. */
-  act(action: UiAction): boolean {
+  act(action: PanelAction): boolean {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return false;
     const id = `a${this.nextId++}`;
-    const msg: ActionMessage = { v: PROTOCOL_VERSION, type: 'action', action, id };
+    const msg: ActionMessage = { v: PROTOCOL_VERSION, type: 'action', id, ...action };
     this.dispatch({ type: 'action-sent', action, id });
     socket.send(JSON.stringify(msg));
     return true;

@@ -1,4 +1,4 @@
-import type { ServerMessage, StatePayload, UiAction } from '../protocol.js';
+import type { PanelAction, ServerMessage, StatePayload, UiAction } from '../protocol.js';
 
 /** Everything the panel renders, derived only from socket events: a pure reducer. */
 export interface ViewState {
@@ -7,7 +7,7 @@ export interface ViewState {
   /** client clock - server clock (ms), measured on the last state message. */
   skewMs: number;
   /** An action sent and not yet answered: the button shows it at once. */
-  pending: { action: UiAction; id: string } | null;
+  pending: { action: UiAction; id: string; request: PanelAction } | null;
   /** The last refused action, until the state changes. */
   refused: { code: string; action: UiAction | null } | null;
 }
@@ -15,7 +15,7 @@ export interface ViewState {
 export type ViewEvent =
   | { type: 'socket-open' }
   | { type: 'socket-closed' }
-  | { type: 'action-sent'; action: UiAction; id: string }
+  | { type: 'action-sent'; action: PanelAction; id: string }
   | { type: 'server-message'; msg: ServerMessage; receivedAt: number };
 
 export const initialViewState: ViewState = { connection: 'connecting', status: null, skewMs: 0, pending: null, refused: null };
@@ -28,7 +28,7 @@ export function reduceView(s: ViewState, e: ViewEvent): ViewState {
       // Keep the last status on screen (dimmed by the banner); nothing sent is pending any more.
       return { ...s, connection: s.connection === 'connecting' && !s.status ? 'connecting' : 'reconnecting', pending: null };
     case 'action-sent':
-      return { ...s, pending: { action: e.action, id: e.id }, refused: null };
+      return { ...s, pending: { action: e.action.action, id: e.id, request: e.action }, refused: null };
     case 'server-message': {
       const m = e.msg;
       if (m.type === 'state') {
@@ -42,7 +42,12 @@ export function reduceView(s: ViewState, e: ViewEvent): ViewState {
           refused: changed ? null : s.refused,
         };
       }
-      if (m.type === 'ack') return s.pending?.id === m.id ? { ...s, pending: null } : s;
+      if (m.type === 'ack') {
+        if (s.pending?.id !== m.id) return s;
+        // A control's ack carries the new controls: show them now, the state push may come after.
+        const status = m.controls && s.status ? { ...s.status, controls: m.controls } : s.status;
+        return { ...s, pending: null, status };
+      }
       const action = s.pending && s.pending.id === m.id ? s.pending.action : null;
       return { ...s, pending: action ? null : s.pending, refused: { code: m.code, action } };
     }

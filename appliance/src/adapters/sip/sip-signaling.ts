@@ -15,6 +15,7 @@ import { errorForSipStatus } from './sip-status-errors.js';
 import { createStreamTransportClass, type StreamTransport } from './transport/index.js';
 import { callerAllowed } from './inbound-policy.js';
 import { sipJsLogConnector } from './sipjs-log.js';
+import { remoteDisplayName } from './remote-display-name.js';
 import { OptionsKeepalive } from './options-keepalive.js';
 
 export interface SipSignalingOptions {
@@ -42,6 +43,8 @@ interface ActiveCall {
   error: ApplianceError | null;
   localHangup: boolean;
   negotiated: NegotiatedSession | null;
+  /** The far end's display name, when it sends one (for the panel's participant list). */
+  remoteName?: string | null;
 }
 
 /** The Signaling port on SIP.js: our TLS/TCP transport, digest auth, GStreamer-backed SDP. */
@@ -165,10 +168,15 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
         if (state === SessionState.Established && !settled) {
           settled = true;
           clearTimeout(noAnswer);
-          const info = callInfo(active);
-          this.log.info({ target: redactUri(target), audio: info.audioCodec, video: info.videoCodec }, 'call established');
-          this.emit('established', info);
-          resolve(info);
+          // SIP.js hands the 2xx (its display name) to requestDelegate.onAccept only after
+          // Established, a few microtasks on: report the call once that has run.
+          setImmediate(() => {
+            if (inviter.state !== SessionState.Established) { reject(new ApplianceError('E_CALL_DROPPED', 'the call ended as it was answered')); return; }
+            const info = callInfo(active);
+            this.log.info({ target: redactUri(target), audio: info.audioCodec, video: info.videoCodec }, 'call established');
+            this.emit('established', info);
+            resolve(info);
+          });
         } else if (state === SessionState.Terminated) {
           clearTimeout(noAnswer);
           if (this.call_ === active) this.call_ = null;
@@ -184,6 +192,7 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
       });
       inviter.invite({
         requestDelegate: {
+          onAccept: (response: Core.IncomingResponse) => { active.remoteName = remoteDisplayName(response.message); },
           onReject: (response: Core.IncomingResponse) => {
             const m = response.message;
             active.error ??= m.statusCode === 503 && this.transportError() ? this.transportError()! : errorForSipStatus(m.statusCode ?? 0, m.reasonPhrase ?? '', 'invite');
@@ -249,7 +258,7 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
       void invitation.reject({ statusCode: 486, reasonPhrase: 'Busy Here' }).catch(() => undefined);
       return;
     }
-    const active: ActiveCall = { session: invitation, target: from, sdh: null, error: null, localHangup: false, negotiated: null };
+    const active: ActiveCall = { session: invitation, target: from, sdh: null, error: null, localHangup: false, negotiated: null, remoteName: invitation.remoteIdentity.displayName || null };
     this.call_ = active;
     invitation.stateChange.addListener((state) => {
       if (state === SessionState.Established) this.emit('established', callInfo(active));
@@ -413,6 +422,7 @@ function callInfo(active: ActiveCall): CallInfo {
     target: active.target,
     audioCodec: streams.find((s) => s.kind === 'audio')?.codec.name ?? null,
     videoCodec: streams.find((s) => s.kind === 'video')?.codec.name ?? null,
+    remoteDisplayName: active.remoteName ?? null,
   };
 }
 

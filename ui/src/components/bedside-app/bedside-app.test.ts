@@ -36,6 +36,27 @@ describe('<bedside-app> in Chromium', () => {
       app.onAction = (a) => { (window as unknown as { __acted: string }).__acted = a; };
     });
     await c.page.locator('[data-test="start"]').click();
-    expect(await c.page.evaluate(() => (window as unknown as { __acted?: string }).__acted)).toBe('join');
+    expect(await c.page.evaluate(() => (window as unknown as { __acted?: unknown }).__acted)).toEqual({ action: 'join' });
+  });
+
+  it('opens the self-test from Ready and goes back; a call closes it', async () => {
+    const selfTest = { state: 'never-run', startedAt: null, finishedAt: null, checks: [], echoTestAvailable: false };
+    await c.mount('bedside-app', { lang: 'da', view: view({ state: 'idle' }, {}) });
+    await c.page.evaluate((st) => { const app = document.querySelector('bedside-app') as unknown as { view: { status: Record<string, unknown> } }; app.view = { ...app.view, status: { ...app.view.status, selfTest: st } }; }, selfTest);
+    await c.page.locator('[data-test="open-self-test"]').click();
+    expect(await c.page.locator('[data-screen]').getAttribute('data-screen')).toBe('self-test');
+    expect(await c.page.locator('[data-test="self-test-summary"]').innerText()).toBe('Enheden tester kamera, lyd, teleslynge og forbindelse.');
+    await c.page.locator('[data-test="back"]').click();
+    expect(await c.page.locator('[data-screen]').getAttribute('data-screen')).toBe('ready');
+    await c.page.locator('[data-test="open-self-test"]').click();
+    await c.page.evaluate(() => { const app = document.querySelector('bedside-app') as unknown as { view: { status: { call: Record<string, unknown> } } }; app.view = { ...app.view, status: { ...app.view.status, call: { ...app.view.status.call, seq: 5, state: 'joining' } } }; });
+    expect(await c.page.locator('[data-screen]').getAttribute('data-screen')).toBe('joining');
+  });
+
+  it('shows hardware faults in plain words and why an action was refused', async () => {
+    await c.mount('bedside-app', { lang: 'da', view: view({ state: 'idle' }, { refused: { code: 'E_SUPPORT_NOT_CONFIGURED', action: 'call-support' } }) });
+    await c.page.evaluate(() => { const app = document.querySelector('bedside-app') as unknown as { view: { status: Record<string, unknown> } }; app.view = { ...app.view, status: { ...app.view.status, faults: [{ code: 'E_LOOP_OPEN_CIRCUIT', source: 'loop', since: 1 }] } }; });
+    expect(await c.page.locator('[data-test="faults"]').innerText()).toBe('Teleslyngen er ikke forbundet. Tjek kablet til slyngen.');
+    expect(await c.page.locator('[data-test="refused"]').innerText()).toContain('IT-support-nummer');
   });
 });

@@ -21,5 +21,23 @@ describe('<failure-screen> in Chromium', () => {
     expect(await c.page.locator('[data-test="what"]').innerText()).toBe('The unit is not allowed to sign in to the video server.');
     expect(await c.page.locator('[data-test="advice"]').innerText()).toBe('Call IT support. Trying again will not help.');
     expect(await c.page.locator('[data-test="retry"]').getAttribute('class')).toContain('secondary');
+    // No support room configured: no button that cannot work, but words on what to do instead.
+    expect(await c.page.locator('[data-test="call-it"]').count()).toBe(0);
+    expect(await c.page.locator('[data-test="no-support"]').innerText()).toContain('from a phone');
+  });
+
+  it('makes "Call IT support" the main action when retrying will not help, and dials it', async () => {
+    await c.mount('failure-screen', { lang: 'da', code: 'E_ROOM_NOT_FOUND', advice: 'call-it-support', supportAvailable: true });
+    const callIt = c.page.locator('[data-test="call-it"]');
+    expect(await callIt.innerText()).toBe('Ring til IT-support');
+    expect(await callIt.getAttribute('class')).toContain('primary');
+    expect(await c.page.locator('[data-test="retry"]').getAttribute('class')).toContain('secondary');
+    expect(await c.page.locator('[data-test="troubleshooting"] li').count()).toBe(3);
+    await callIt.click();
+    expect(await c.events('ui-action')).toEqual([{ action: 'call-support' }]);
+    // Retry advice: Try again leads, IT is still offered.
+    await c.mount('failure-screen', { lang: 'da', code: 'E_NO_ANSWER', advice: 'retry', supportAvailable: true });
+    expect(await c.page.locator('[data-test="retry"]').getAttribute('class')).toContain('primary');
+    expect(await c.page.locator('[data-test="call-it"]').getAttribute('class')).toContain('secondary');
   });
 });

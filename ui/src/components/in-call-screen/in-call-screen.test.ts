@@ -28,3 +28,18 @@ describe('<in-call-screen> in Chromium', () => {
     expect(await c.page.locator('[data-test="elapsed"]').innerText()).toMatch(/^1:0[0-1]$/);
   });
 });
+
+describe('<in-call-screen> people, controls and V4M', () => {
+  it('names the far end as the room tells it, notes mute and privacy, and opens the V4M prompts', async () => {
+    const controls = { micMuted: true, cameraPrivate: true, speakerVolume: 60, speakerMuted: false, loopEnabled: true, loopGainDb: 0 };
+    await c.mount('in-call-screen', { lang: 'da', since: Date.now(), skewMs: 0, controls, participants: { farEnd: { displayName: 'Kommunen, hjemmeplejen', uri: 'sip:vuk@x' }, support: false } });
+    expect(await c.page.locator('[data-test="far-end"]').innerText()).toBe('Kommunen, hjemmeplejen');
+    expect(await c.page.locator('[data-test="state-note"]').innerText()).toBe('Mikrofon og kamera er slukket. De andre kan hverken høre eller se jer.');
+    await c.page.locator('[data-test="v4m"]').click();
+    expect(await c.page.locator('[data-test="v4m-card"] li').allInnerTexts()).toEqual([
+      'Hvad er vigtigst for dig lige nu?', 'Hvad bekymrer dig?', 'Hvad forventer du og dine pårørende af indlæggelsen og udskrivelsen?',
+    ]);
+    await c.mount('in-call-screen', { lang: 'en', since: Date.now(), skewMs: 0, participants: { farEnd: { displayName: null, uri: 'sip:room@localhost' }, support: false } });
+    expect(await c.page.locator('[data-test="far-end"]').innerText()).toBe('The meeting room (room@localhost)');
+  });
+});

@@ -7,11 +7,13 @@ import { t, type Lang } from '../../i18n/translate.js';
 /** Joining (with Cancel) and leaving (no action): the unit is busy with the room. */
 export class JoiningScreen extends BedsideElement {
   static override styles = [theme, styles];
-  static override properties = { mode: {}, roomUri: { attribute: false }, lang: {}, pending: { type: Boolean } };
+  static override properties = { mode: {}, roomUri: { attribute: false }, lang: {}, pending: { type: Boolean }, support: { type: Boolean } };
   declare mode: 'joining' | 'leaving';
   declare roomUri: string | null;
   declare lang: Lang;
   declare pending: boolean;
+  /** Calling IT support rather than a meeting room. */
+  declare support: boolean;
 
   constructor() {
     super();
@@ -19,13 +21,14 @@ export class JoiningScreen extends BedsideElement {
     this.roomUri = null;
     this.lang = 'da';
     this.pending = false;
+    this.support = false;
   }
 
   override render() {
     const joining = this.mode === 'joining';
     return html`
       <section class="screen" aria-labelledby="title" aria-busy="true">
-        <h1 id="title">${t(this.lang, joining ? 'joining.title' : 'leaving.title')}</h1>
+        <h1 id="title">${t(this.lang, !joining ? 'leaving.title' : this.support ? 'joining.support' : 'joining.title')}</h1>
         <div class="progress" role="progressbar" aria-labelledby="title"><div class="bar"></div></div>
         ${joining ? html`<p>${t(this.lang, 'joining.body')}</p>` : nothing}
         ${this.roomUri ? html`<p class="room">${this.roomUri.replace(/^sips?:/, '')}</p>` : nothing}

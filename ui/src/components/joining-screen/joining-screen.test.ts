@@ -20,4 +20,10 @@ describe('<joining-screen> in Chromium', () => {
     expect(await c.page.locator('h1').innerText()).toBe('Leaving the meeting…');
     expect(await c.page.locator('button').count()).toBe(0);
   });
+
+  it('says when it is calling IT support rather than a meeting', async () => {
+    await c.mount('joining-screen', { lang: 'da', mode: 'joining', roomUri: 'sip:it@example.org', support: true });
+    expect(await c.page.locator('h1').innerText()).toBe('Ringer til IT-support…');
+    expect(await c.page.locator('[data-test="cancel"]').count()).toBe(1);
+  });
 });
