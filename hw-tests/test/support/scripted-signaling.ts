@@ -5,4 +5,5 @@ export { ScriptedSignaling } from '../../../appliance/test/support/scripted-sign
 export const idleEngine = {
   stats: () => ({ audio: null, video: null }),
   release: async () => undefined,
+  setControls: () => undefined,
 } as unknown as MediaEngine;
