@@ -19,6 +19,11 @@ import { SimStatusLight } from './adapters/sim/sim-status-light.js';
 import { createGpioIo, type GpioIo } from './adapters/gpio/create-gpio-io.js';
 import { FanOutStatusLight } from './adapters/gpio/fan-out-status-light.js';
 import { build } from './server/build.js';
+import { createIoBoard, type ConfiguredIoBoard } from './adapters/ioboard-serial/create-io-board.js';
+import type { SimavrBoard } from './adapters/ioboard-serial/simavr-board.js';
+import { LOOP } from './adapters/ioboard-serial/protocol/protocol-gen.js';
+import { PodDriver } from './app/pod-driver.js';
+import type { IoBoard } from './ports/io-board.js';
 
 export interface Unit {
   readonly config: AppConfig;
@@ -28,6 +33,10 @@ export interface Unit {
   readonly store: Store;
   readonly simButton: SimButton;
   readonly server: FastifyInstance;
+  /** The bedside pod's I/O board (hardware.ioBoard.enabled), else null. */
+  readonly ioBoard: IoBoard | null;
+  /** sim mode: the firmware in simavr behind ioBoard, once connected. */
+  ioBoardSim(): SimavrBoard | null;
   /** Where the HTTP API listens once started. */
   address(): { host: string; port: number };
   start(): Promise<void>;
@@ -64,6 +73,8 @@ export interface UnitOverrides {
   engine?: MediaEngine;
   /** pi mode: the GPIO button and LED (tests pass ones on a fake sysfs tree or fake tools). */
   gpio?: GpioIo;
+  /** The I/O board instead of the one config.hardware.ioBoard describes. */
+  ioBoard?: IoBoard;
 }
 
 /** Builds the whole unit from a validated config. Does no I/O until start(). */
@@ -111,6 +122,17 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     rooms: { ownRoomUri: config.rooms.ownRoomUri, meetings: config.rooms.meetings, minutesBefore: config.rooms.joinWindow.minutesBefore },
     failureDisplayMs: config.ui.failureDisplaySeconds * 1000,
   });
+  const configured: ConfiguredIoBoard | null = overrides.ioBoard
+    ? null
+    : createIoBoard(config.hardware.ioBoard, { mode: config.hardware.mode, clock, logger: moduleLogger(logger, 'ioboard') });
+  const ioBoard = overrides.ioBoard ?? configured?.board ?? null;
+  const pod = ioBoard ? new PodDriver({
+    board: ioBoard, controller, clock, logger: moduleLogger(logger, 'pod'),
+    loopReferenceGainDb: config.hardware.ioBoard.loopReferenceGainDb,
+    loopRecheckMs: config.hardware.ioBoard.loopRecheckSeconds * 1000,
+    loopHealthyMinMa: LOOP.openBelowMa,
+    loopHealthyMaxMa: LOOP.shortAboveMa,
+  }) : null;
   const buttons = new ButtonDriver(simButton, clock, (g) => controller.onGesture(g));
   const gpioButtons = gpio ? new ButtonDriver(gpio.button, clock, (g) => controller.onGesture(g)) : null;
   const { id, name, ward, room, bed } = config.unit;
@@ -123,7 +145,8 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   let started = false;
 
   return {
-    config, controller, signaling, engine, store, simButton, server,
+    config, controller, signaling, engine, store, simButton, server, ioBoard,
+    ioBoardSim: () => configured?.sim() ?? null,
     address() {
       if (!listening) throw new ApplianceError('E_STATE_TRANSITION', 'the unit is not started');
       return listening;
@@ -140,6 +163,8 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
       gpioButtons?.start();
       // After the driver listens, so a button already held at boot is seen (stuck fault).
       if (gpio) await startGpio(gpio, logger);
+      // After controller.start(): the pod's ring follows the LED the controller renders.
+      await pod?.start();
       await simButton.start();
       await server.listen({ host: config.server.host, port: config.server.port });
       const addr = server.server.address();
@@ -151,6 +176,8 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
       started = false;
       buttons.stop();
       gpioButtons?.stop();
+      await pod?.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'I/O board stop failed'));
+      await configured?.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'I/O board simulator stop failed'));
       await gpio?.button.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'GPIO button stop failed'));
       logger.debug('stopping signaling');
       await signaling.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'signaling stop failed'));

@@ -36,6 +36,9 @@ export const ERROR_CODES = {
   E_GPIO_UNAVAILABLE: 'A GPIO chip or line for the start button or status LED is missing or cannot be used',
   E_BUTTON_STUCK: 'A button has been held down far longer than anyone would press it (stuck or jammed)',
   E_CONTROL_INVALID: 'A control value is out of range or not allowed for this user',
+  // hardware (issue 4): displays
+  E_DISPLAY_CEC: 'The TV did not answer over HDMI-CEC (off at the wall, CEC disabled, or no cable)',
+  E_DISPLAY_PANEL: 'The touch panel backlight cannot be switched',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
