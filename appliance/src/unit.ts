@@ -24,6 +24,10 @@ import type { SimavrBoard } from './adapters/ioboard-serial/simavr-board.js';
 import { LOOP } from './adapters/ioboard-serial/protocol/protocol-gen.js';
 import { PodDriver } from './app/pod-driver.js';
 import type { IoBoard } from './ports/io-board.js';
+import type { DisplayOutput } from './ports/display.js';
+import { DisplayDriver } from './app/display-driver.js';
+import { CecTv } from './adapters/display-cec/cec-tv.js';
+import { BacklightPanel } from './adapters/display-backlight/backlight-panel.js';
 
 export interface Unit {
   readonly config: AppConfig;
@@ -75,6 +79,8 @@ export interface UnitOverrides {
   gpio?: GpioIo;
   /** The I/O board instead of the one config.hardware.ioBoard describes. */
   ioBoard?: IoBoard;
+  /** The TV and panel instead of the ones config.hardware.display describes (null: none). */
+  displays?: { tv: DisplayOutput | null; panel: DisplayOutput | null };
 }
 
 /** Builds the whole unit from a validated config. Does no I/O until start(). */
@@ -133,6 +139,14 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     loopHealthyMinMa: LOOP.openBelowMa,
     loopHealthyMaxMa: LOOP.shortAboveMa,
   }) : null;
+  const d = config.hardware.display;
+  const displays = overrides.displays ?? {
+    tv: d.cec.enabled ? new CecTv({ device: d.cec.device, timeoutMs: d.cec.timeoutMs }) : null,
+    panel: d.backlight.enabled ? new BacklightPanel(d.backlight.name ? { name: d.backlight.name } : {}) : null,
+  };
+  const displayDriver = displays.tv || displays.panel
+    ? new DisplayDriver({ controller, logger: moduleLogger(logger, 'display'), ...displays, blankPanelWhenIdle: d.backlight.blankWhenIdle })
+    : null;
   const buttons = new ButtonDriver(simButton, clock, (g) => controller.onGesture(g));
   const gpioButtons = gpio ? new ButtonDriver(gpio.button, clock, (g) => controller.onGesture(g)) : null;
   const { id, name, ward, room, bed } = config.unit;
@@ -159,6 +173,7 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
       await simLight.start();
       await engine.start();
       controller.start();
+      displayDriver?.start();
       buttons.start();
       gpioButtons?.start();
       // After the driver listens, so a button already held at boot is seen (stuck fault).
@@ -181,6 +196,7 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
       await gpio?.button.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'GPIO button stop failed'));
       logger.debug('stopping signaling');
       await signaling.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'signaling stop failed'));
+      displayDriver?.stop();
       controller.stop();
       logger.debug('stopping media');
       await engine.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'media stop failed'));
