@@ -43,14 +43,15 @@ function usbDeviceAbove(dir: string, root: string): string | null {
 
 /** Every tty backed by a USB device, sorted by name. */
 export function listUsbTtys(sysfsRoot = '/sys', devRoot = '/dev'): UsbTty[] {
-  const root = realpathSync(sysfsRoot);
-  const classDir = join(root, 'class', 'tty');
+  let root: string;
   let names: string[];
   try {
-    names = readdirSync(classDir);
+    root = realpathSync(sysfsRoot);
+    names = readdirSync(join(root, 'class', 'tty'));
   } catch {
     return [];
   }
+  const classDir = join(root, 'class', 'tty');
   const out: UsbTty[] = [];
   for (const name of names.sort()) {
     let device: string;

@@ -105,8 +105,6 @@ export class SerialIoBoard extends TypedEmitter<IoBoardEvents> implements IoBoar
   private sessions = 0;
   private reconnectTimer: TimerHandle | null = null;
   private reconnectAttempt = 0;
-  /** The stream the current link runs on; its close means the board went away. */
-  private stream: ByteStream | null = null;
 
   constructor(private readonly options: SerialIoBoardOptions) {
     super();
@@ -132,15 +130,14 @@ export class SerialIoBoard extends TypedEmitter<IoBoardEvents> implements IoBoar
     }
     const link = new IoBoardLink(stream, { clock: this.clock, ...(this.options.timing ? { timing: this.options.timing } : {}) });
     this.link = link;
-    this.stream = stream;
     link.on('up', (hello) => this.connected(hello));
     link.on('lost', (error) => this.emit('connection', { state: 'lost', board: this.current, error }));
     link.on('message', (message) => this.handle(message));
     link.on('protocol-error', (error) => this.options.onProtocolError?.(error));
+    // The stream closing means the board went away (unplugged, simulator gone).
     stream.on('close', () => {
       if (this.link !== link) return;
       this.link = null;
-      this.stream = null;
       this.sessionFailed();
     });
     try {
@@ -148,7 +145,6 @@ export class SerialIoBoard extends TypedEmitter<IoBoardEvents> implements IoBoar
     } catch (e) {
       if (this.link === link) {
         this.link = null;
-        this.stream = null;
         link.close();
         this.sessionFailed();
       }
@@ -179,7 +175,6 @@ export class SerialIoBoard extends TypedEmitter<IoBoardEvents> implements IoBoar
     this.reconnectTimer = null;
     const link = this.link;
     this.link = null;
-    this.stream = null;
     link?.close();
   }
 
