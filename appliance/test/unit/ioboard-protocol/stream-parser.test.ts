@@ -74,7 +74,7 @@ describe('FrameStreamParser', () => {
       } else {
         const len = rand() % (LIMITS.maxPayload + 1);
         input = encodeFrame({ version: PROTOCOL_VERSION, seq: rand(), type: 1 + (rand() % 12), payload: Uint8Array.from({ length: len }, rand) });
-        for (let k = 1 + (rand() % 3); k > 0; k--) input[rand() % input.length] ^= 1 << (rand() % 8);
+        for (let k = 1 + (rand() % 3); k > 0; k--) { const i = rand() % input.length; input[i] = (input[i] ?? 0) ^ (1 << (rand() % 8)); }
         if (rand() % 4 === 0) input = input.subarray(0, 1 + (rand() % input.length));
       }
       for (const ev of parser.push(input)) {
