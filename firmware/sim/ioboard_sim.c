@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,20 @@ static void on_spi_byte(struct avr_irq_t *irq, uint32_t value, void *param)
     ring.zeros = 0;
 }
 
+/* simavr 1.6 recomputes an input pin from its pull-up whenever the port register is written
+ * (buserror/simavr#432), so a PORTD write (the amplifier enable on PD7) while a button is held
+ * would "release" it. Telling the port the buttons' external levels keeps them. */
+static uint8_t button_levels = 0xFF; /* bit n: button n released (high) */
+
+static void on_button_level(struct avr_irq_t *irq, uint32_t value, void *param)
+{
+    (void)irq;
+    uint8_t bit = (uint8_t)(1u << (uintptr_t)param);
+    button_levels = value ? (uint8_t)(button_levels | bit) : (uint8_t)(button_levels & ~bit);
+    avr_ioport_external_t ext = { .name = 'D', .mask = (uint8_t)(((1u << BUTTONS) - 1u) << 2), .value = (uint8_t)(button_levels << 2) };
+    avr_ioctl(avr, AVR_IOCTL_IOPORT_SET_EXTERNAL('D'), &ext);
+}
+
 static void set_board_id(uint32_t id)
 {
     uint8_t bytes[4] = { (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16), (uint8_t)(id >> 24) };
@@ -206,6 +221,7 @@ int main(int argc, char **argv)
         static const char *names[BUTTONS] = { "volume-up", "volume-down", "loop-toggle", "call" };
         button_init(avr, &buttons[i], names[i]);
         avr_connect_irq(buttons[i].irq + IRQ_BUTTON_OUT, avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('D'), 2 + i));
+        avr_irq_register_notify(buttons[i].irq + IRQ_BUTTON_OUT, on_button_level, (void *)(uintptr_t)i);
         avr_raise_irq(buttons[i].irq + IRQ_BUTTON_OUT, 1); /* released (active low) */
     }
     avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('D'), 7), on_loop_enable, NULL);

@@ -65,8 +65,10 @@ export class PodDriver {
     for (const button of POD_BUTTONS) {
       const input = new PodButtonInput(o.clock);
       this.inputs.set(button, input);
-      // The call button keeps the start button's timings; volume and loop count every tap.
-      const timings = button === 'call' ? o.timings : { ...o.timings, doublePressGuardMs: 0 };
+      // The board debounced already (20 ms), and its press and release can arrive in one read
+      // when the host was busy: a second debounce here would take them for bounce. The call
+      // button keeps the start button's other timings; volume and loop count every tap.
+      const timings = button === 'call' ? { ...o.timings, debounceMs: 0 } : { ...o.timings, debounceMs: 0, doublePressGuardMs: 0 };
       this.drivers.push(new ButtonDriver(input, o.clock, (g) => this.gesture(button, g), timings));
     }
   }

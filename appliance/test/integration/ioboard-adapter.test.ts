@@ -74,6 +74,34 @@ describe.skipIf(missing !== null)('SerialIoBoard against the firmware in simavr'
     ]);
   });
 
+  it('a held button stays held while the host switches the loop (PORTD writes in the simulator)', async () => {
+    const events: PodButtonEvent[] = [];
+    const onButton = (e: PodButtonEvent) => events.push(e);
+    board.on('button', onButton);
+    let spam = true;
+    let on = false;
+    const loop = (async () => {
+      while (spam) {
+        on = !on;
+        await board.setLoop({ enabled: on, gainDb: -6 }).catch(() => undefined);
+      }
+    })();
+    try {
+      const release = next(board, 'button', (e) => e.kind === 'release', 3000);
+      await command('press 0 300');
+      await release;
+    } finally {
+      spam = false;
+      await loop;
+      board.off('button', onButton);
+    }
+    expect(events.filter((e) => e.kind !== 'hold')).toEqual([
+      { button: 'volume-up', kind: 'press' },
+      { button: 'volume-up', kind: 'release' },
+    ]);
+    await board.setLoop({ enabled: false, gainDb: -60 });
+  });
+
   it('reports an open loop as loop-status fault open and an E_LOOP_OPEN_CIRCUIT fault', async () => {
     await command('adc 0 10'); // 10 mA: under the open-circuit threshold
     const status = next(board, 'loop-status', (s: LoopStatus) => s.fault !== 'none', 5000);

@@ -42,8 +42,12 @@ export class SerialPortByteStream implements ByteStream {
         return;
       }
       port.open((err) => {
-        if (err) reject(new ApplianceError('E_IOBOARD_UNREACHABLE', `cannot open ${path}: ${err.message}`, { path }, { cause: err }));
-        else resolve(new SerialPortByteStream(port));
+        if (err) {
+          reject(new ApplianceError('E_IOBOARD_UNREACHABLE', `cannot open ${path}: ${err.message}`, { path }, { cause: err }));
+          return;
+        }
+        // Bytes queued before the port was opened (and set raw) are from no session of ours.
+        port.flush(() => resolve(new SerialPortByteStream(port)));
       });
     });
   }

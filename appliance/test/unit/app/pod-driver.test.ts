@@ -136,6 +136,14 @@ describe('PodDriver', () => {
     expect(board.leds).toEqual(['ready', 'joining', 'in-call', 'leaving', 'ready']);
   });
 
+  it('a press and release that arrive together (a busy host) still count: the board debounced them', async () => {
+    const before = controller.controls().speakerVolume;
+    board.press('volume-up');
+    board.release('volume-up');
+    await flush();
+    expect(controller.controls().speakerVolume).toBe(before + 10);
+  });
+
   it('a pod button held 30 s is E_BUTTON_STUCK from the pod: LED fault until released', async () => {
     board.press('volume-up');
     clock.advance(30_100);
