@@ -84,6 +84,7 @@ describe.skipIf(missing !== null)('SerialIoBoard against the firmware in simavr'
       while (spam) {
         on = !on;
         await board.setLoop({ enabled: on, gainDb: -6 }).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 15)); // ~20 PORTD writes during the press, at a pace the sim's UART bridge keeps up with
       }
     })();
     try {
@@ -115,11 +116,12 @@ describe.skipIf(missing !== null)('SerialIoBoard against the firmware in simavr'
   });
 
   it('gets LED patterns acknowledged by the board', async () => {
+    const errorsBefore = protocolErrors.length;
     await expect(board.setLedPattern(LED_PATTERNS['in-call'])).resolves.toBeUndefined();
     await expect(board.setLedPattern(LED_PATTERNS['fault'])).resolves.toBeUndefined();
     await expect(board.setLoop({ enabled: false, gainDb: -60 })).resolves.toBeUndefined();
     // The real firmware sent nothing the host took for bad input.
-    expect(protocolErrors.map((e) => e.code)).toEqual([]);
+    expect(protocolErrors.slice(errorsBefore).map((e) => e.code)).toEqual([]);
   });
 
   it('reports the connection lost when the simulator dies', async () => {
