@@ -24,6 +24,15 @@ import { FanOutStatusLight } from './adapters/gpio/fan-out-status-light.js';
 import { build } from './server/build.js';
 import { FleetAgent } from './fleet/fleet-agent.js';
 import { softwareVersion } from './fleet/software-version.js';
+import { createIoBoard, type ConfiguredIoBoard } from './adapters/ioboard-serial/create-io-board.js';
+import type { SimavrBoard } from './adapters/ioboard-serial/simavr-board.js';
+import { LOOP } from './adapters/ioboard-serial/protocol/protocol-gen.js';
+import { PodDriver } from './app/pod-driver.js';
+import type { IoBoard } from './ports/io-board.js';
+import type { DisplayOutput } from './ports/display.js';
+import { DisplayDriver } from './app/display-driver.js';
+import { CecTv } from './adapters/display-cec/cec-tv.js';
+import { BacklightPanel } from './adapters/display-backlight/backlight-panel.js';
 
 export interface Unit {
   readonly config: AppConfig;
@@ -36,6 +45,10 @@ export interface Unit {
   /** The fleet agent, when fleet.serverUrl is configured. */
   readonly fleet: FleetAgent | null;
   readonly selfTest: SelfTest;
+  /** The bedside pod's I/O board (hardware.ioBoard.enabled), else null. */
+  readonly ioBoard: IoBoard | null;
+  /** sim mode: the firmware in simavr behind ioBoard, once connected. */
+  ioBoardSim(): SimavrBoard | null;
   /** Where the HTTP API listens once started. */
   address(): { host: string; port: number };
   start(): Promise<void>;
@@ -76,6 +89,10 @@ export interface UnitOverrides {
   onRestartRequested?: (reason: string) => void;
   /** The echo test call for the self-test's microphone and speaker checks (absent: "not available"). */
   echoTester?: EchoTester;
+  /** The I/O board instead of the one config.hardware.ioBoard describes. */
+  ioBoard?: IoBoard;
+  /** The TV and panel instead of the ones config.hardware.display describes (null: none). */
+  displays?: { tv: DisplayOutput | null; panel: DisplayOutput | null };
 }
 
 /** Builds the whole unit from a validated config. Does no I/O until start(). */
@@ -124,6 +141,25 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     failureDisplayMs: config.ui.failureDisplaySeconds * 1000,
     ...(config.sip.supportUri ? { supportUri: config.sip.supportUri } : {}),
   });
+  const configured: ConfiguredIoBoard | null = overrides.ioBoard
+    ? null
+    : createIoBoard(config.hardware.ioBoard, { mode: config.hardware.mode, clock, logger: moduleLogger(logger, 'ioboard') });
+  const ioBoard = overrides.ioBoard ?? configured?.board ?? null;
+  const pod = ioBoard ? new PodDriver({
+    board: ioBoard, controller, clock, logger: moduleLogger(logger, 'pod'),
+    loopReferenceGainDb: config.hardware.ioBoard.loopReferenceGainDb,
+    loopRecheckMs: config.hardware.ioBoard.loopRecheckSeconds * 1000,
+    loopHealthyMinMa: LOOP.openBelowMa,
+    loopHealthyMaxMa: LOOP.shortAboveMa,
+  }) : null;
+  const d = config.hardware.display;
+  const displays = overrides.displays ?? {
+    tv: d.cec.enabled ? new CecTv({ device: d.cec.device, timeoutMs: d.cec.timeoutMs }) : null,
+    panel: d.backlight.enabled ? new BacklightPanel(d.backlight.name ? { name: d.backlight.name } : {}) : null,
+  };
+  const displayDriver = displays.tv || displays.panel
+    ? new DisplayDriver({ controller, logger: moduleLogger(logger, 'display'), ...displays, blankPanelWhenIdle: d.backlight.blankWhenIdle })
+    : null;
   const buttons = new ButtonDriver(simButton, clock, (g) => controller.onGesture(g));
   const gpioButtons = gpio ? new ButtonDriver(gpio.button, clock, (g) => controller.onGesture(g)) : null;
   const selfTest = new SelfTest({
@@ -165,7 +201,8 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   let started = false;
 
   return {
-    config, controller, signaling, engine, store, simButton, server, fleet, selfTest,
+    config, controller, signaling, engine, store, simButton, server, fleet, selfTest, ioBoard,
+    ioBoardSim: () => configured?.sim() ?? null,
     address() {
       if (!listening) throw new ApplianceError('E_STATE_TRANSITION', 'the unit is not started');
       return listening;
@@ -178,10 +215,13 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
       await simLight.start();
       await engine.start();
       controller.start();
+      displayDriver?.start();
       buttons.start();
       gpioButtons?.start();
       // After the driver listens, so a button already held at boot is seen (stuck fault).
       if (gpio) await startGpio(gpio, logger);
+      // After controller.start(): the pod's ring follows the LED the controller renders.
+      await pod?.start();
       await simButton.start();
       await server.listen({ host: config.server.host, port: config.server.port });
       const addr = server.server.address();
@@ -197,9 +237,12 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
       selfTest.abort();
       buttons.stop();
       gpioButtons?.stop();
+      await pod?.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'I/O board stop failed'));
+      await configured?.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'I/O board simulator stop failed'));
       await gpio?.button.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'GPIO button stop failed'));
       logger.debug('stopping signaling');
       await signaling.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'signaling stop failed'));
+      displayDriver?.stop();
       controller.stop();
       logger.debug('stopping media');
       await engine.stop().catch((e: unknown) => logger.warn({ err: String(e) }, 'media stop failed'));

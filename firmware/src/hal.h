@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HAL_BUTTON_COUNT 3u
+#define HAL_BUTTON_COUNT 4u
 #define HAL_LED_COUNT 12u
 
 typedef struct {

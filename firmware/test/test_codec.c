@@ -223,6 +223,67 @@ static void decoder_reports_length_and_version_errors(void)
     CHECK_EQ(err, FRAME_ERR_VERSION);
 }
 
+/* Random and mutated input into the streaming decoder: it must never read or write out of
+ * bounds (ASan/UBSan), every FRAME_OK must carry a CRC-valid frame of a sane length, and after
+ * each case a delimiter plus a clean frame must decode (resynchronisation). */
+#define FUZZ_CASES 200000u
+
+static void decoder_survives_fuzz(void)
+{
+    frame_decoder_t d;
+    iob_frame_t got;
+    frame_error_t err;
+    uint8_t wire[FRAME_WIRE_MAX], input[3u * FRAME_WIRE_MAX];
+    size_t clean = sample_frame(wire, 0x77);
+    unsigned oks = 0, errors = 0, resyncs = 0;
+    srand(4242);
+    frame_decoder_init(&d);
+    for (unsigned c = 0; c < FUZZ_CASES; c++) {
+        size_t n;
+        if (c % 2 == 0) {
+            /* Pure noise, zeros about one byte in twelve. */
+            n = 1u + (size_t)rand() % sizeof input;
+            for (size_t i = 0; i < n; i++) {
+                input[i] = (uint8_t)(rand() % 12 == 0 ? 0 : rand());
+            }
+        } else {
+            /* A valid frame with 1..3 bytes flipped, cut, or run together with the next. */
+            iob_frame_t f = { IOB_PROTOCOL_VERSION, (uint8_t)rand(), (uint8_t)(1 + rand() % 12), (uint8_t)(rand() % (IOB_MAX_PAYLOAD + 1)), { 0 } };
+            for (uint8_t i = 0; i < f.len; i++) {
+                f.payload[i] = (uint8_t)rand();
+            }
+            n = frame_encode(&f, input);
+            for (int k = 1 + rand() % 3; k > 0; k--) {
+                input[(size_t)rand() % n] ^= (uint8_t)(1u << (rand() % 8));
+            }
+            if (rand() % 4 == 0) {
+                n = 1u + (size_t)rand() % n;
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            frame_result_t r = frame_decoder_push(&d, input[i], &got, &err);
+            if (r == FRAME_OK) {
+                oks++;
+                CHECK(got.len <= IOB_MAX_PAYLOAD);
+                CHECK_EQ(got.version, IOB_PROTOCOL_VERSION);
+            } else if (r == FRAME_ERROR) {
+                errors++;
+                CHECK(err >= FRAME_ERR_COBS && err <= FRAME_ERR_VERSION);
+            }
+        }
+        if (c % 64 == 0) {
+            uint8_t zero = 0;
+            feed(&d, &zero, 1, &got, &err);
+            if (feed(&d, wire, clean, &got, &err) == FRAME_OK && got.seq == 0x77) {
+                resyncs++;
+            } else {
+                CHECK(0 && "no resync after fuzz input");
+            }
+        }
+    }
+    printf("    fuzz: %u cases, %u frames accepted, %u coded errors, %u resyncs checked\n", FUZZ_CASES, oks, errors, resyncs);
+}
+
 void run_codec_tests(void)
 {
     RUN(crc_matches_shared_vectors);
@@ -236,4 +297,5 @@ void run_codec_tests(void)
     RUN(decoder_reports_truncated_frames);
     RUN(decoder_reports_bad_crc_with_seq);
     RUN(decoder_reports_length_and_version_errors);
+    RUN(decoder_survives_fuzz);
 }

@@ -124,6 +124,21 @@ static void nack_busy_retransmits_at_once(void)
     CHECK_EQ(count_of(&out, IOB_MSG_BUTTON_EVENT), 1);
 }
 
+static void call_button_is_reported_as_button_3(void)
+{
+    boot_with_host();
+    fake_buttons = 0x08; /* PD5: the pod's call button */
+    advance(IOB_DEBOUNCE_MS + 1);
+    frames_t out = board_sent();
+    const iob_frame_t *ev = last_of(&out, IOB_MSG_BUTTON_EVENT);
+    CHECK(ev != NULL);
+    if (!ev) {
+        return;
+    }
+    CHECK_EQ(ev->payload[IOB_BUTTON_EVENT_BUTTON], IOB_BUTTON_ID_CALL);
+    CHECK_EQ(ev->payload[IOB_BUTTON_EVENT_ACTION], IOB_BUTTON_ACTION_PRESS);
+}
+
 static void duplicate_reliable_message_is_acked_not_applied(void)
 {
     boot_with_host();
@@ -182,6 +197,7 @@ void run_link_tests(void)
     RUN(button_event_is_retransmitted_until_dropped);
     RUN(ack_stops_retransmission);
     RUN(nack_busy_retransmits_at_once);
+    RUN(call_button_is_reported_as_button_3);
     RUN(duplicate_reliable_message_is_acked_not_applied);
     RUN(garbage_between_frames_is_survived);
 }

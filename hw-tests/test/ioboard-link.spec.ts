@@ -4,13 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import type { SerialIoBoard } from '../../appliance/src/adapters/ioboard-serial/ioboard-adapter.js';
-import { openTtyStream } from '../../appliance/src/adapters/ioboard-serial/byte-stream.js';
+import { openSerialPortStream } from '../../appliance/src/adapters/ioboard-serial/serialport-stream.js';
 import { SerialIoBoard as SerialIoBoardImpl } from '../../appliance/src/adapters/ioboard-serial/ioboard-adapter.js';
 import { FAULT_CODE, HEARTBEAT_FLAG, PROTOCOL_VERSION, TIMING } from '../../appliance/src/adapters/ioboard-serial/protocol/protocol-gen.js';
 import type { IoBoardConnection, IoBoardFault } from '../../appliance/src/ports/io-board.js';
 import { boardTty, hostSide, ioBoardTargetUnavailable, nextEvent, plugInSimBoard, SIM_BOARD_ID, type HostSide } from './support/ioboard-target.js';
-import type { SimavrBoard } from './support/simavr-board.js';
 import { env, hwTarget, waitUntil } from './support/target.js';
+import { SimavrBoard } from './support/simavr-board.js';
+import { LED_PATTERNS } from '../../appliance/src/core/led-pattern.js';
 
 /** On pi, HW_IOBOARD_BOARD_ID (hex or decimal) pins the expected board id. */
 function expectedBoardId(): number | null {
@@ -104,31 +105,44 @@ describe('I/O board link', function () {
     it('a new adapter connects to the replugged board', async function () {
       sim = await plugInSimBoard();
       replugged = hostSide(sim.pty);
-      const connected = nextEvent(replugged.board, 'connection', (c) => c.state === 'connected', 5000);
-      await replugged.board.start();
-      await connected;
-      assert.equal(replugged.board.board()?.boardId, SIM_BOARD_ID);
-      await replugged.board.setLoop({ enabled: false, gainDb: -60 });
-      assert.deepEqual(replugged.protocolErrors.map((e) => e.code), []);
+      try {
+        const connected = nextEvent(replugged.board, 'connection', (c) => c.state === 'connected', 5000);
+        await replugged.board.start();
+        await connected;
+        assert.equal(replugged.board.board()?.boardId, SIM_BOARD_ID);
+        await replugged.board.setLoop({ enabled: false, gainDb: -60 });
+        // The board's boot HELLO can reach the pty before the host set it raw (the default line
+        // discipline mangles it): a coded frame error, dropped, and the link resynchronised.
+        assert.deepEqual(replugged.protocolErrors.map((e) => e.code).filter((c) => c !== 'E_IOBOARD_FRAME'), []);
+      } finally {
+        // serialport locks the tty: let go of it for the next test.
+        await replugged.board.stop();
+      }
     });
 
-    it('the same adapter reconnects by itself (issue 4 item 4)', async function () {
+    it('the same adapter reconnects by itself, with backoff, and restores the ring', async function () {
       // A stable path, like /dev/serial/by-id/..., that follows the replugged board.
       let path = sim!.pty;
-      sameAdapter = new SerialIoBoardImpl({ openStream: () => openTtyStream(path) });
+      const failures: number[] = [];
+      sameAdapter = new SerialIoBoardImpl({
+        openStream: () => openSerialPortStream(path),
+        reconnect: { initialMs: 100, maxMs: 400 },
+        onReconnectFailed: (_e, afterMs) => failures.push(afterMs),
+      });
       await sameAdapter.start();
+      await sameAdapter.setLedPattern(LED_PATTERNS['in-call']);
       const lost = nextEvent(sameAdapter, 'connection', (c) => c.state === 'lost', TIMING.hostLostMs + 3000);
       await sim!.kill();
       await lost;
-      sim = await plugInSimBoard();
+      // Unplugged for a while: the port does not exist, attempts back off.
+      await waitUntil(() => (failures.length >= 3 ? true : undefined), 3000, 'three failed reconnect attempts');
+      assert.deepEqual(failures.slice(0, 3), [100, 200, 400]);
+      sim = await SimavrBoard.start({ boardId: SIM_BOARD_ID, ring: true });
       path = sim.pty;
-      const again = await nextEvent(sameAdapter, 'connection', (c) => c.state === 'connected', 6000).then(() => true, () => false);
-      if (!again) {
-        console.log('      not implemented yet: SerialIoBoard never reopens its stream once it closed'
-          + ' (IoBoardLink goes to "closed" on stream close; start() returns the first session\'s promise)');
-        this.skip();
-      }
+      await nextEvent(sameAdapter, 'connection', (c) => c.state === 'connected', 3000);
       assert.equal(sameAdapter.board()?.boardId, SIM_BOARD_ID);
+      // The replugged board shows the unit's pattern again (in-call: blue) without being asked.
+      await sim.waitForLine((l) => l === 'RING 0000FF', 3000, 0);
     });
   });
 });

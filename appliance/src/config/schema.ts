@@ -92,9 +92,40 @@ export const GpioSchema = Type.Object({
   ledActiveLow: Type.Boolean({ default: false, description: 'LED lit when the pin is low (sinking)' }),
 }, { additionalProperties: false, default: {} });
 
+const UsbId = Type.String({ pattern: '^[0-9A-Fa-f]{4}$', description: '4 hex digits, as lsusb shows them' });
+
+export const IoBoardSchema = Type.Object({
+  enabled: Type.Boolean({ default: false, description: 'The bedside pod and loop amplifier board on USB serial. sim mode: the firmware in simavr unless path is set' }),
+  path: Type.Optional(Type.String({ minLength: 2, maxLength: 256, pattern: '^/[A-Za-z0-9_./:+@-]+$', description: 'The tty, e.g. /dev/serial/by-id/usb-...; else found by usb' })),
+  usb: Type.Optional(Type.Object({
+    vendorId: UsbId,
+    productId: UsbId,
+    serial: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'USB serial number, when several boards of one model are plugged in' })),
+  }, { additionalProperties: false })),
+  reconnectInitialMs: Type.Integer({ minimum: 50, maximum: 60_000, default: 500, description: 'First reconnect delay after an unplug; doubles each failed attempt' }),
+  reconnectMaxMs: Type.Integer({ minimum: 50, maximum: 300_000, default: 30_000 }),
+  loopReferenceGainDb: Type.Number({ minimum: -48, maximum: 0, default: -12, description: 'Amplifier gain at loopGainDb 0 (the calibrated level); loopGainDb is added to it, capped at 0 dB' }),
+  loopRecheckSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 15, description: 'While a loop fault is active, re-arm the amplifier this often to see whether the loop was repaired' }),
+}, { additionalProperties: false, default: {} });
+
+export const DisplaySchema = Type.Object({
+  cec: Type.Object({
+    enabled: Type.Boolean({ default: false, description: 'Wake the TV over HDMI-CEC when a call starts, standby after' }),
+    device: Type.String({ default: '/dev/cec0', pattern: '^/dev/[A-Za-z0-9_./-]+$' }),
+    timeoutMs: Type.Integer({ minimum: 200, maximum: 30_000, default: 5000, description: 'A cec-ctl call that takes longer is a fault (E_DISPLAY_CEC), not a hang' }),
+  }, { additionalProperties: false, default: {} }),
+  backlight: Type.Object({
+    enabled: Type.Boolean({ default: false, description: 'Blank and wake the touch panel (sysfs backlight bl_power)' }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', description: 'Directory under /sys/class/backlight; default: the only one' })),
+    blankWhenIdle: Type.Boolean({ default: false, description: 'Blank the panel with the TV after a call (the panel wakes when the next call starts)' }),
+  }, { additionalProperties: false, default: {} }),
+}, { additionalProperties: false, default: {} });
+
 export const HardwareSchema = Type.Object({
   mode: Type.Union([Type.Literal('sim'), Type.Literal('pi')], { default: 'sim' }),
   gpio: GpioSchema,
+  ioBoard: IoBoardSchema,
+  display: DisplaySchema,
 }, { additionalProperties: false, default: {} });
 
 export const LabSchema = Type.Object({

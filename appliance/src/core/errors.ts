@@ -47,6 +47,9 @@ export const ERROR_CODES = {
   E_BUNDLE_ROLLED_BACK: 'A new configuration failed its checks and the previous one was restored',
   // Touch panel (issue 5)
   E_SUPPORT_NOT_CONFIGURED: 'No IT support room is configured (sip.supportUri)',
+  // hardware (issue 4): displays
+  E_DISPLAY_CEC: 'The TV did not answer over HDMI-CEC (off at the wall, CEC disabled, or no cable)',
+  E_DISPLAY_PANEL: 'The touch panel backlight cannot be switched',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

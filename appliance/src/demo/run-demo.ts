@@ -13,6 +13,8 @@ import { attachKeyboard } from '../adapters/sim/keyboard-button.js';
 import { Kamailio } from './peers/kamailio.js';
 import { Baresip } from './peers/baresip.js';
 import { createTestPki } from './peers/pki.js';
+import { attachPodKeys } from './pod-keys.js';
+import { simBoardUnavailable } from '../adapters/ioboard-serial/simavr-board.js';
 
 async function main(): Promise<void> {
   const runDir = resolve(process.env.DEMO_DIR ?? '.run');
@@ -43,7 +45,8 @@ async function main(): Promise<void> {
       account: { username: 'unit1', password: unitPassword, domain: kamailio.domain, displayName: 'Demo bed' },
     },
     media: { video: { display: 'counter' }, simOutputDir: join(runDir, 'media') },
-    hardware: { mode: process.env.APPLIANCE_HW ?? 'sim' },
+    // The pod is the real I/O board firmware in simavr when it is built (make -C firmware all sim).
+    hardware: { mode: process.env.APPLIANCE_HW ?? 'sim', ioBoard: { enabled: simBoardUnavailable() === null } },
     server: { host: '127.0.0.1', port },
     store: { path: join(runDir, 'unit.db') },
     log: { level: process.env.LOG_LEVEL ?? 'info' },
@@ -67,7 +70,9 @@ async function main(): Promise<void> {
     await pki.cleanup();
     process.exit(0);
   };
-  const detach = attachKeyboard(unit.simButton, () => void stop());
+  const detachButton = attachKeyboard(unit.simButton, () => void stop());
+  const detachPod = attachPodKeys(() => unit.ioBoardSim());
+  const detach = () => { detachPod(); detachButton(); };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
   await unit.start();
@@ -79,6 +84,10 @@ async function main(): Promise<void> {
     '',
     '  SPACE / Enter  press the start button (joins; a short press never ends a meeting)',
     '  h              hold the button 2.2 s (leaves a meeting, cancels a join)',
+    ...(config.hardware.ioBoard.enabled
+      ? ['  + / - / l      bedside pod (firmware in simavr): volume up / down, hearing loop on/off',
+        '  p / P          pod call button: tap (join) / hold 2.2 s (leave);  o / n: open / normal loop']
+      : [`  (no bedside pod: ${simBoardUnavailable() ?? ''})`]),
     '  q / Ctrl-C     quit',
     '',
     `  Touch panel:   ${api}/  (open in a browser on this machine)`,

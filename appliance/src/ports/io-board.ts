@@ -2,7 +2,7 @@ import type { ApplianceError, ErrorCode } from '../core/errors.js';
 import type { LedPattern } from '../core/led-pattern.js';
 
 /** The bedside pod's buttons. */
-export type PodButton = 'volume-up' | 'volume-down' | 'loop-toggle';
+export type PodButton = 'volume-up' | 'volume-down' | 'loop-toggle' | 'call';
 export type PodButtonKind = 'press' | 'release' | 'hold';
 
 export interface PodButtonEvent {

@@ -3,12 +3,9 @@
  * over the harness's pty with the TypeScript codec. Builds nothing: `make -C firmware all sim`
  * makes the image and the harness; without them the suite is skipped with a message.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/adapters/ioboard-serial/protocol/frame.js';
 import { buildFrame, decodeMessage } from '../../src/adapters/ioboard-serial/protocol/payloads.js';
@@ -27,22 +24,17 @@ import {
 } from '../../src/adapters/ioboard-serial/protocol/protocol-gen.js';
 import type { MessageName } from '../../src/adapters/ioboard-serial/protocol/protocol-gen.js';
 import { FrameStreamParser } from '../../src/adapters/ioboard-serial/protocol/stream-parser.js';
+import { SimavrBoard, simBoardUnavailable } from '../support/simavr-board.js';
 
-const FIRMWARE = fileURLToPath(new URL('../../../firmware/', import.meta.url));
-const ELF = `${FIRMWARE}build/ioboard.elf`;
-const SIM = `${FIRMWARE}build/ioboard_sim`;
 const BOARD_ID = 0x1234abcd;
-const missing = [ELF, SIM].filter((p) => !existsSync(p));
-if (missing.length > 0) {
-  console.warn(`ioboard-simavr: skipped, ${missing.join(' and ')} missing; run \`make -C firmware all sim\` first`);
-}
+const missing = simBoardUnavailable();
+if (missing) console.warn(`ioboard-simavr: skipped, ${missing}`);
 
 type Received = DecodedMessage & { at: number };
 
 /** A minimal host side of the protocol over the pty: enough to drive the board in tests. */
 class PtyHost {
   readonly received: Received[] = [];
-  readonly simLines: string[] = [];
   private seq = 0;
   private heartbeat: NodeJS.Timeout | null = null;
   private parser = new FrameStreamParser();
@@ -52,7 +44,7 @@ class PtyHost {
   constructor(
     private readonly fd: number,
     input: ReadStream,
-    private readonly sim: ChildProcessWithoutNullStreams,
+    readonly sim: SimavrBoard,
   ) {
     input.on('data', (chunk: Buffer) => {
       for (const ev of this.parser.push(chunk)) {
@@ -61,10 +53,6 @@ class PtyHost {
         this.received.push({ ...msg, at: Date.now() });
         if (this.autoAck && MESSAGES[msg.name].reliable) this.send('ACK', { ackedSeq: msg.seq });
       }
-      this.wake();
-    });
-    createInterface({ input: sim.stdout }).on('line', (line) => {
-      this.simLines.push(line);
       this.wake();
     });
   }
@@ -86,9 +74,7 @@ class PtyHost {
   }
 
   command(line: string): Promise<void> {
-    const from = this.simLines.length;
-    this.sim.stdin.write(`${line}\n`);
-    return this.waitForLine((l) => l === `OK ${line}`, 2000, from).then(() => undefined);
+    return this.sim.command(line);
   }
 
   startHeartbeats(): void {
@@ -134,32 +120,20 @@ class PtyHost {
     );
   }
 
-  waitForLine(match: (line: string) => boolean, timeoutMs: number, from = this.simLines.length): Promise<string> {
-    return this.until(() => this.simLines.slice(from).find(match), timeoutMs, 'a line from the simulator');
+  waitForLine(match: (line: string) => boolean, timeoutMs: number, from = this.sim.mark()): Promise<string> {
+    return this.sim.waitForLine(match, timeoutMs, from).then((hit) => hit.line);
   }
 }
 
-describe.skipIf(missing.length > 0)('I/O board firmware in simavr', () => {
-  let sim: ChildProcessWithoutNullStreams;
+describe.skipIf(missing !== null)('I/O board firmware in simavr', () => {
+  let sim: SimavrBoard;
   let fd = -1;
   let input: ReadStream | null = null;
   let host: PtyHost;
 
   beforeAll(async () => {
-    sim = spawn(SIM, ['--board-id', `0x${BOARD_ID.toString(16)}`, ELF], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const lines = createInterface({ input: sim.stdout });
-    const pty = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('the simulator printed no PTY line')), 5000);
-      sim.once('exit', (code) => reject(new Error(`the simulator exited (${code})`)));
-      lines.on('line', (line) => {
-        const m = /^PTY (\S+)$/.exec(line);
-        if (m?.[1]) {
-          clearTimeout(t);
-          resolve(m[1]);
-        }
-      });
-    });
-    lines.close();
+    sim = await SimavrBoard.start({ boardId: BOARD_ID });
+    const pty = sim.pty;
     execFileSync('stty', ['-F', pty, 'raw', '-echo']);
     fd = openSync(pty, constants.O_RDWR | constants.O_NOCTTY);
     input = new ReadStream(fd);
@@ -167,7 +141,7 @@ describe.skipIf(missing.length > 0)('I/O board firmware in simavr', () => {
     host = new PtyHost(fd, input, sim);
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     host?.stopHeartbeats();
     input?.destroy();
     if (fd >= 0) {
@@ -177,8 +151,7 @@ describe.skipIf(missing.length > 0)('I/O board firmware in simavr', () => {
         // already closed with the stream
       }
     }
-    sim?.stdin.end();
-    sim?.kill('SIGTERM');
+    await sim?.stop();
   });
 
   it('answers HELLO with HELLO_ACK carrying its firmware version and board id', async () => {
@@ -216,7 +189,7 @@ describe.skipIf(missing.length > 0)('I/O board firmware in simavr', () => {
   });
 
   it('switches the loop on with LOOP_SET and reports an open loop from the current sense', async () => {
-    const lines = host.simLines.length;
+    const lines = host.sim.mark();
     const from = host.received.length;
     await host.command('adc 0 20'); // 20 mA: well under the open-circuit threshold
     const seq = host.send('LOOP_SET', { enable: 1, gain: 128 });
@@ -228,7 +201,7 @@ describe.skipIf(missing.length > 0)('I/O board firmware in simavr', () => {
   });
 
   it('reports a shorted loop and switches the amplifier off', async () => {
-    const lines = host.simLines.length;
+    const lines = host.sim.mark();
     const from = host.received.length;
     await host.command('adc 0 1000');
     const seq = host.send('LOOP_SET', { enable: 1, gain: 200 }); // clears the latched open fault

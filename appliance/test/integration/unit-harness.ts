@@ -19,6 +19,8 @@ export interface TestUnitOptions {
   video?: boolean;
   toneHz?: number;
   keepaliveIntervalSeconds?: number;
+  /** The bedside pod's I/O board on this tty (e.g. a SimavrBoard's pty). */
+  ioBoardPath?: string;
 }
 
 export interface TestUnit {
@@ -46,7 +48,7 @@ export function createTestUnit(o: TestUnitOptions): TestUnit {
       ...(o.keepaliveIntervalSeconds ? { keepaliveIntervalSeconds: o.keepaliveIntervalSeconds } : {}),
     },
     media: { audio: { simToneHz: o.toneHz ?? 1000 }, video: { enabled: o.video ?? true, display: 'counter', width: 320, height: 240, framerate: 15 }, simOutputDir: dir },
-    hardware: { mode: 'sim' },
+    hardware: { mode: 'sim', ...(o.ioBoardPath ? { ioBoard: { enabled: true, path: o.ioBoardPath, reconnectInitialMs: 100, reconnectMaxMs: 1000 } } : {}) },
     lab: {},
     server: { host: '127.0.0.1', port: 0 },
     store: { path: join(dir, 'unit.db') },

@@ -1,6 +1,6 @@
 /* hal.h for an ATmega328P at 16 MHz (Arduino Uno/Nano class board).
  *   UART0 (PD0/PD1)       115200 8N1, interrupt-driven ring buffers
- *   PD2, PD3, PD4         buttons volume-up, volume-down, loop-toggle; active low, pull-ups
+ *   PD2, PD3, PD4, PD5    buttons volume-up, volume-down, loop-toggle, call; active low, pull-ups
  *   PB3 MOSI / PB5 SCK    LED ring, 12 x APA102 (SK9822), hardware SPI at 8 MHz
  *   PD7                   loop amplifier enable (high = on)
  *   PB1 / OC1A            loop amplifier gain, 8-bit fast PWM
@@ -25,7 +25,7 @@
 
 #define RX_SIZE 64u /* powers of two */
 #define TX_SIZE 128u
-#define BUTTON_MASK (_BV(PD2) | _BV(PD3) | _BV(PD4))
+#define BUTTON_MASK (_BV(PD2) | _BV(PD3) | _BV(PD4) | _BV(PD5))
 
 static volatile uint32_t ms;
 static volatile uint8_t rx_buf[RX_SIZE];
@@ -172,7 +172,7 @@ uint8_t hal_uart_take_rx_overflows(void)
 uint8_t hal_buttons_read(void)
 {
     uint8_t pressed = (uint8_t)~PIND;
-    return (uint8_t)((pressed >> PD2) & 0x07u);
+    return (uint8_t)((pressed >> PD2) & 0x0Fu);
 }
 
 /* APA102/SK9822 LEDs: clocked, so the transfer may be interrupted (a WS2812 would need

@@ -2,7 +2,7 @@
  * The I/O board a target provides: on sim the real firmware in simavr (a new harness per
  * board() call: "plugging in" a board), on pi the board on HW_IOBOARD_TTY.
  */
-import { openTtyStream } from '../../../appliance/src/adapters/ioboard-serial/byte-stream.js';
+import { openSerialPortStream } from '../../../appliance/src/adapters/ioboard-serial/serialport-stream.js';
 import { SerialIoBoard } from '../../../appliance/src/adapters/ioboard-serial/ioboard-adapter.js';
 import type { ApplianceError } from '../../../appliance/src/core/errors.js';
 import type { IoBoardEvents } from '../../../appliance/src/ports/io-board.js';
@@ -30,7 +30,7 @@ export function hostSide(tty: string): HostSide {
   const protocolErrors: ApplianceError[] = [];
   const board = new SerialIoBoard({
     openStream: async () => {
-      tap = new WireTap(await openTtyStream(tty));
+      tap = new WireTap(await openSerialPortStream(tty));
       return tap;
     },
     onProtocolError: (e) => protocolErrors.push(e),
@@ -47,7 +47,7 @@ export function hostSide(tty: string): HostSide {
 
 /** The sim harness when on sim; null on pi. */
 export async function plugInSimBoard(): Promise<SimavrBoard> {
-  return SimavrBoard.start(SIM_BOARD_ID);
+  return SimavrBoard.start({ boardId: SIM_BOARD_ID });
 }
 
 export function boardTty(sim: SimavrBoard | null): string {

@@ -2,7 +2,7 @@ import { ApplianceError } from '../../core/errors.js';
 import { TypedEmitter } from '../../lib/typed-emitter.js';
 import type { LedColor, LedMode, LedPattern } from '../../core/led-pattern.js';
 import { systemClock } from '../../ports/clock.js';
-import type { Clock } from '../../ports/clock.js';
+import type { Clock, TimerHandle } from '../../ports/clock.js';
 import type {
   BoardInfo,
   IoBoard,
@@ -20,12 +20,29 @@ import { BUTTON_ACTION, BUTTON_ID, FAULT_CODE, LED_PATTERN, LOOP_FAULT } from '.
 import type { FaultCode } from './protocol/protocol-gen.js';
 
 export interface SerialIoBoardOptions {
-  /** Opens the byte stream to the board (e.g. () => openTtyStream('/dev/ttyUSB0')); called by start(). */
+  /** Opens the byte stream to the board (e.g. () => openSerialPortStream('/dev/ttyUSB0')); called by start(). */
   openStream: () => Promise<ByteStream>;
   clock?: Clock;
   timing?: Partial<LinkTiming>;
   /** Bad frames and refused messages: coded, non-fatal, for the log. */
   onProtocolError?: (error: ApplianceError) => void;
+  /**
+   * Reopen the stream when it closes (unplugged) or cannot be opened, after initialMs, doubling
+   * up to maxMs; reset by a successful HELLO. Unset: one session only.
+   */
+  reconnect?: ReconnectBackoff;
+  /** A reconnect attempt failed (the next one follows after a longer delay). */
+  onReconnectFailed?: (error: ApplianceError, afterMs: number) => void;
+}
+
+export interface ReconnectBackoff {
+  initialMs: number;
+  maxMs: number;
+}
+
+/** The delay before reconnect attempt `attempt` (0-based): initialMs doubling, capped at maxMs. */
+export function backoffDelay(b: ReconnectBackoff, attempt: number): number {
+  return Math.min(b.maxMs, b.initialMs * 2 ** Math.min(attempt, 30));
 }
 
 /** Gain at or below this is silence (duty 0). */
@@ -86,6 +103,8 @@ export class SerialIoBoard extends TypedEmitter<IoBoardEvents> implements IoBoar
   private lastLed: LedPattern | null = null;
   private lastLoop: LoopSettings | null = null;
   private sessions = 0;
+  private reconnectTimer: TimerHandle | null = null;
+  private reconnectAttempt = 0;
 
   constructor(private readonly options: SerialIoBoardOptions) {
     super();
@@ -98,7 +117,13 @@ export class SerialIoBoard extends TypedEmitter<IoBoardEvents> implements IoBoar
   }
 
   private async connect(): Promise<void> {
-    const stream = await this.options.openStream();
+    let stream: ByteStream;
+    try {
+      stream = await this.options.openStream();
+    } catch (e) {
+      this.sessionFailed();
+      throw e;
+    }
     if (this.stopped) {
       stream.close();
       return;
@@ -109,20 +134,48 @@ export class SerialIoBoard extends TypedEmitter<IoBoardEvents> implements IoBoar
     link.on('lost', (error) => this.emit('connection', { state: 'lost', board: this.current, error }));
     link.on('message', (message) => this.handle(message));
     link.on('protocol-error', (error) => this.options.onProtocolError?.(error));
+    // The stream closing means the board went away (unplugged, simulator gone).
+    stream.on('close', () => {
+      if (this.link !== link) return;
+      this.link = null;
+      this.sessionFailed();
+    });
     try {
       await link.open();
     } catch (e) {
-      link.close();
-      this.link = null;
-      this.starting = null;
+      if (this.link === link) {
+        this.link = null;
+        link.close();
+        this.sessionFailed();
+      }
       throw e;
     }
   }
 
+  /** The stream closed or never opened: try again later when reconnecting, else let start() be called again. */
+  private sessionFailed(): void {
+    const b = this.options.reconnect;
+    if (!b) {
+      this.starting = null;
+      return;
+    }
+    if (this.stopped || this.reconnectTimer) return;
+    const delay = backoffDelay(b, this.reconnectAttempt++);
+    this.reconnectTimer = this.clock.setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.stopped) return;
+      this.starting = this.connect();
+      this.starting.catch((e: unknown) => this.options.onReconnectFailed?.(e as ApplianceError, delay));
+    }, delay);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
-    this.link?.close();
+    this.reconnectTimer?.cancel();
+    this.reconnectTimer = null;
+    const link = this.link;
     this.link = null;
+    link?.close();
   }
 
   board(): BoardInfo | null {
@@ -146,6 +199,7 @@ export class SerialIoBoard extends TypedEmitter<IoBoardEvents> implements IoBoar
   }
 
   private connected(hello: HelloInfo): void {
+    this.reconnectAttempt = 0;
     this.current = boardInfo(hello);
     this.lastLoopFault = 'none';
     if (this.sessions++ > 0) {

@@ -3,7 +3,9 @@ import { encodeFrame } from '../../../src/adapters/ioboard-serial/protocol/frame
 import type { Frame } from '../../../src/adapters/ioboard-serial/protocol/frame.js';
 import { FrameStreamParser } from '../../../src/adapters/ioboard-serial/protocol/stream-parser.js';
 import type { ParseEvent } from '../../../src/adapters/ioboard-serial/protocol/stream-parser.js';
-import { PROTOCOL_VERSION } from '../../../src/adapters/ioboard-serial/protocol/protocol-gen.js';
+import { LIMITS, PROTOCOL_VERSION } from '../../../src/adapters/ioboard-serial/protocol/protocol-gen.js';
+import { decodeMessage } from '../../../src/adapters/ioboard-serial/protocol/payloads.js';
+import { IoBoardProtocolError } from '../../../src/adapters/ioboard-serial/protocol/errors.js';
 
 const frame = (seq: number): Frame => ({ version: PROTOCOL_VERSION, seq, type: 6, payload: Uint8Array.of(seq % 3, 1) });
 const concat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
@@ -53,5 +55,47 @@ describe('FrameStreamParser', () => {
     parser.push(good.subarray(0, 3));
     parser.reset();
     expect(frames(parser.push(good)).map((f) => f.seq)).toEqual([6]);
+  });
+
+  it('fuzz: random and mutated input gives only frames or coded errors, and resyncs after each case', () => {
+    const CASES = 50_000;
+    let x = 987654321;
+    const rand = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) >> 8) & 0xff;
+    const parser = new FrameStreamParser();
+    const clean = encodeFrame(frame(77));
+    let accepted = 0;
+    let coded = 0;
+    let messages = 0;
+    const wrong: string[] = [];
+    for (let c = 0; c < CASES; c++) {
+      let input: Uint8Array;
+      if (c % 2 === 0) {
+        input = Uint8Array.from({ length: 1 + ((rand() << 8 | rand()) % (3 * LIMITS.maxEncoded)) }, () => (rand() % 12 === 0 ? 0 : rand()));
+      } else {
+        const len = rand() % (LIMITS.maxPayload + 1);
+        input = encodeFrame({ version: PROTOCOL_VERSION, seq: rand(), type: 1 + (rand() % 12), payload: Uint8Array.from({ length: len }, rand) });
+        for (let k = 1 + (rand() % 3); k > 0; k--) { const i = rand() % input.length; input[i] = (input[i] ?? 0) ^ (1 << (rand() % 8)); }
+        if (rand() % 4 === 0) input = input.subarray(0, 1 + (rand() % input.length));
+      }
+      for (const ev of parser.push(input)) {
+        if (ev.kind === 'error') {
+          coded++;
+          if (ev.error.code !== 'E_IOBOARD_FRAME') wrong.push(`case ${c}: ${ev.error.code}`);
+          continue;
+        }
+        accepted++;
+        if (ev.frame.payload.length > LIMITS.maxPayload) wrong.push(`case ${c}: payload ${ev.frame.payload.length}`);
+        try {
+          decodeMessage(ev.frame);
+          messages++;
+        } catch (e) {
+          if (!(e instanceof IoBoardProtocolError) || !['E_IOBOARD_PAYLOAD', 'E_IOBOARD_FRAME'].includes(e.code)) wrong.push(`case ${c}: ${String(e)}`);
+        }
+      }
+      if (c % 64 === 0 && frames(parser.push(concat(Uint8Array.of(0), clean))).at(-1)?.seq !== 77) wrong.push(`case ${c}: no resync`);
+    }
+    console.log(`TS frame decoder fuzz: ${CASES} cases, ${accepted} frames accepted (${messages} decoded as messages), ${coded} coded errors`);
+    expect(wrong).toEqual([]);
+    expect(coded).toBeGreaterThan(CASES / 2);
   });
 });

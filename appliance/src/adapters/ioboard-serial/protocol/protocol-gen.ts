@@ -9,7 +9,7 @@ export const LOOP = {"openBelowMa":50,"shortAboveMa":2500,"senseMvPerMa":1} as c
 
 export const NACK_REASON = {"bad-crc":1,"bad-length":2,"unknown-type":3,"bad-payload":4,"busy":5,"bad-version":6} as const;
 export type NackReason = keyof typeof NACK_REASON;
-export const BUTTON_ID = {"volume-up":0,"volume-down":1,"loop-toggle":2} as const;
+export const BUTTON_ID = {"volume-up":0,"volume-down":1,"loop-toggle":2,"call":3} as const;
 export type ButtonId = keyof typeof BUTTON_ID;
 export const BUTTON_ACTION = {"press":1,"release":2,"hold":3} as const;
 export type ButtonAction = keyof typeof BUTTON_ACTION;
