@@ -82,8 +82,9 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   const signaling = new SipSignaling({
     proxy: {
       host: sip.proxy.host,
-      port: sip.proxy.port ?? (sip.transport === 'tls' ? 5061 : 5060),
-      protocol: sip.transport === 'tls' ? 'TLS' : 'TCP',
+      port: sip.proxy.port ?? (sip.transport === 'tls' ? 5061 : sip.transport === 'wss' ? 443 : 5060),
+      protocol: sip.transport === 'tls' ? 'TLS' : sip.transport === 'wss' ? 'WSS' : 'TCP',
+      wsPath: sip.wsPath,
       ...(sip.trustedCaFile ? { caFile: sip.trustedCaFile } : {}),
       ...(sip.tlsServerName ? { servername: sip.tlsServerName } : {}),
     },

@@ -36,6 +36,9 @@ export const ERROR_CODES = {
   E_GPIO_UNAVAILABLE: 'A GPIO chip or line for the start button or status LED is missing or cannot be used',
   E_BUTTON_STUCK: 'A button has been held down far longer than anyone would press it (stuck or jammed)',
   E_CONTROL_INVALID: 'A control value is out of range or not allowed for this user',
+  // WebRTC rooms (issue 7)
+  E_ICE_FAILED: 'The media connection to the room could not be made or was lost (ICE failed)',
+  E_DTLS_FAILED: 'The secure media handshake (DTLS-SRTP) failed or the far end certificate does not match its fingerprint',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

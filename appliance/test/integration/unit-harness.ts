@@ -19,6 +19,10 @@ export interface TestUnitOptions {
   video?: boolean;
   toneHz?: number;
   keepaliveIntervalSeconds?: number;
+  /** Signaling transport (default tls); wss also selects WebRTC media. */
+  transport?: 'tls' | 'wss';
+  /** media.webrtc settings, e.g. { additionalHostAddresses: ['127.0.0.1'] }. */
+  webrtc?: Record<string, unknown>;
 }
 
 export interface TestUnit {
@@ -35,7 +39,7 @@ export function createTestUnit(o: TestUnitOptions): TestUnit {
     unit: { id: 'TEST-0001', name: 'Test bed 1', ward: 'Test ward' },
     rooms: { ownRoomUri: o.roomUri },
     sip: {
-      transport: 'tls',
+      transport: o.transport ?? 'tls',
       proxy: { host: '127.0.0.1', port: o.proxyPort },
       ...(o.username ? { account: { username: o.username, password: o.password ?? '', domain: 'localhost' } } : {}),
       ...(o.caPath ? { trustedCaFile: o.caPath } : {}),
@@ -45,7 +49,7 @@ export function createTestUnit(o: TestUnitOptions): TestUnit {
       connectTimeoutSeconds: 3,
       ...(o.keepaliveIntervalSeconds ? { keepaliveIntervalSeconds: o.keepaliveIntervalSeconds } : {}),
     },
-    media: { audio: { simToneHz: o.toneHz ?? 1000 }, video: { enabled: o.video ?? true, display: 'counter', width: 320, height: 240, framerate: 15 }, simOutputDir: dir },
+    media: { audio: { simToneHz: o.toneHz ?? 1000 }, video: { enabled: o.video ?? true, display: 'counter', width: 320, height: 240, framerate: 15 }, simOutputDir: dir, ...(o.webrtc ? { webrtc: o.webrtc } : {}) },
     hardware: { mode: 'sim' },
     lab: {},
     server: { host: '127.0.0.1', port: 0 },

@@ -12,14 +12,14 @@ import type { Logger } from '../../log/logger.js';
 import { redactUri } from '../../log/logger.js';
 import { GstSessionDescriptionHandler } from './gst-session-description-handler.js';
 import { errorForSipStatus } from './sip-status-errors.js';
-import { createStreamTransportClass, type StreamTransport } from './transport/index.js';
+import { createStreamTransportClass, createWssTransportClass, type StreamTransport } from './transport/index.js';
 import { callerAllowed } from './inbound-policy.js';
 import { sipJsLogConnector } from './sipjs-log.js';
 import { OptionsKeepalive } from './options-keepalive.js';
 
 export interface SipSignalingOptions {
   /** caFile: PEM bundle trusted for the proxy's certificate (read at start); default the system store. */
-  proxy: { host: string; port: number; protocol: 'TLS' | 'TCP'; caFile?: string; servername?: string };
+  proxy: { host: string; port: number; protocol: 'TLS' | 'TCP' | 'WSS'; caFile?: string; servername?: string; wsPath?: string };
   account?: { username: string; authUsername?: string; password: string; domain: string; displayName?: string };
   /** Used as the From user when no account is provisioned (calls without registration). */
   unitId: string;
@@ -78,21 +78,20 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
     const domain = o.account?.domain ?? o.proxy.host;
     const uri = UserAgent.makeURI(`sip:${user}@${domain}`);
     if (!uri) throw new ApplianceError('E_CONFIG_INVALID', `cannot form a SIP URI for ${user}@${domain}`, { field: 'sip.account' });
-    const Transport = createStreamTransportClass({
-      host: o.proxy.host,
-      port: o.proxy.port,
-      protocol: o.proxy.protocol,
-      tls: { ...(ca ? { ca } : {}), ...(o.proxy.servername ? { servername: o.proxy.servername } : {}) },
-      connectTimeoutMs: o.connectTimeoutMs,
-      logger: transportLogger(this.log),
-    });
+    const tlsOptions = { ...(ca ? { ca } : {}), ...(o.proxy.servername ? { servername: o.proxy.servername } : {}) };
+    const common = { host: o.proxy.host, port: o.proxy.port, tls: tlsOptions, connectTimeoutMs: o.connectTimeoutMs, logger: transportLogger(this.log) };
+    const Transport = o.proxy.protocol === 'WSS'
+      ? createWssTransportClass({ ...common, ...(o.proxy.wsPath ? { path: o.proxy.wsPath } : {}), keepaliveIntervalMs: o.keepaliveIntervalMs })
+      : createStreamTransportClass({ ...common, protocol: o.proxy.protocol });
+    // RFC 7118 section 5: the Contact of a WebSocket client says transport=ws, even over WSS.
+    const contactTransport = o.proxy.protocol === 'WSS' ? 'ws' : o.proxy.protocol.toLowerCase();
     this.ua = new UserAgent({
       uri,
       transportConstructor: Transport,
       transportOptions: {},
       ...(o.account ? { authorizationUsername: o.account.authUsername ?? o.account.username, authorizationPassword: o.account.password } : {}),
       displayName: o.account?.displayName || 'Bedside unit',
-      contactParams: { transport: o.proxy.protocol.toLowerCase() },
+      contactParams: { transport: contactTransport },
       userAgentString: 'BedsideVideoUnit/0.1',
       logBuiltinEnabled: false,
       logConfiguration: false,
@@ -322,7 +321,9 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
       this.abandonRegister = abandon;
       registerer.register({
         requestDelegate: {
-          onAccept: () => settle('done'),
+          // After a reconnect the Registerer may already be in Registered, so no state change
+          // follows: the accepted REGISTER itself says we are registered again.
+          onAccept: () => settle('done', 'registered'),
           onReject: (response: Core.IncomingResponse) => {
             const m = response.message;
             settle('done', 'failed', errorForSipStatus(m.statusCode ?? 0, m.reasonPhrase ?? '', 'register'));
