@@ -96,6 +96,12 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     noAnswerTimeoutMs: sip.noAnswerTimeoutSeconds * 1000,
     connectTimeoutMs: sip.connectTimeoutSeconds * 1000,
     allowPlainRtp: config.lab.allowPlainRtp,
+    webrtc: {
+      iceServers: config.media.webrtc.iceServers,
+      additionalHostAddresses: config.media.webrtc.additionalHostAddresses,
+      connectTimeoutMs: config.media.webrtc.connectTimeoutSeconds * 1000,
+      disconnectGraceMs: config.media.webrtc.disconnectGraceSeconds * 1000,
+    },
     engine,
     logger: moduleLogger(logger, 'sip'),
   });
