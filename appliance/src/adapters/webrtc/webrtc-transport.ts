@@ -287,7 +287,8 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
   private onIceState(state: string): void {
     if (this.closed) return;
     this.opts.log('debug', { state }, 'webrtc ICE state');
-    if (state === 'connected' || state === 'completed') {
+    // werift reports 'completed' once when gathering ends, before any check: only 'connected' counts.
+    if (state === 'connected') {
       this.iceWasConnected = true;
       clearTimeout(this.graceTimer);
       this.graceTimer = undefined;
