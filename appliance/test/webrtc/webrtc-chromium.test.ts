@@ -11,7 +11,7 @@ import { Kamailio } from '../../src/demo/peers/kamailio.js';
 import { createTestPki, type TestPki } from '../../src/demo/peers/pki.js';
 import { readWav } from '../peers/wav-tone.js';
 import { createTestUnit, eventually, sleep, type TestUnit } from '../integration/unit-harness.js';
-import { launchBrowserFarEnd, type BrowserFarEnd } from './browser-far-end.js';
+import { launchBrowserFarEnd, type BrowserFarEnd } from '../../src/demo/peers/browser-far-end.js';
 import { dominantTone } from './spectrum.js';
 
 const UNIT_TONE = 1000;

@@ -5,29 +5,9 @@
  * WebRTC stats and whether the unit's tone is in the received audio (WebAudio analyser).
  */
 import { Invitation, Registerer, SessionState, UserAgent } from 'sip.js';
-import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web/index.js';
+import { defaultSessionDescriptionHandlerFactory, type SessionDescriptionHandler } from 'sip.js/lib/platform/web/index.js';
 
-export interface FarEndConfig {
-  server: string;
-  aor: string;
-  username: string;
-  password: string;
-  /** The unit's tone, looked for in the received audio. */
-  toneHz: number;
-}
-
-export interface FarEndStats {
-  state: string;
-  calls: number;
-  audioPacketsReceived: number;
-  audioPacketsSent: number;
-  videoFramesDecoded: number;
-  videoPacketsSent: number;
-  /** Analyser energy at the tone's bin over the median bin energy (dB). */
-  toneToNoiseDb: number;
-  iceState: string;
-  dtlsCipher: string | null;
-}
+import type { FarEndConfig, FarEndStats } from '../../../src/demo/peers/browser-far-end.js';
 
 let session: Invitation | null = null;
 let calls = 0;
@@ -66,6 +46,20 @@ function toneToNoiseDb(): number {
   return peak - median;
 }
 
+/** A continuous tone (instead of the fake microphone's beeps) plus the fake camera. */
+async function toneAndCamera(hz: number): Promise<MediaStream> {
+  const ctx = new AudioContext({ sampleRate: 48000 });
+  const oscillator = ctx.createOscillator();
+  oscillator.frequency.value = hz;
+  const gain = ctx.createGain();
+  gain.gain.value = 0.3;
+  const destination = ctx.createMediaStreamDestination();
+  oscillator.connect(gain).connect(destination);
+  oscillator.start();
+  const camera = await navigator.mediaDevices.getUserMedia({ video: true });
+  return new MediaStream([...destination.stream.getAudioTracks(), ...camera.getVideoTracks()]);
+}
+
 async function start(c: FarEndConfig): Promise<void> {
   config = c;
   const uri = UserAgent.makeURI(c.aor);
@@ -77,6 +71,7 @@ async function start(c: FarEndConfig): Promise<void> {
     authorizationPassword: c.password,
     logLevel: 'warn',
     sessionDescriptionHandlerFactoryOptions: { iceGatheringTimeout: 1000 },
+    ...(c.toneOutHz ? { sessionDescriptionHandlerFactory: defaultSessionDescriptionHandlerFactory(() => toneAndCamera(c.toneOutHz!)) } : {}),
     delegate: {
       onInvite(invitation) {
         calls++;
