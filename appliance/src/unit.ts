@@ -99,6 +99,7 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     webrtc: {
       iceServers: config.media.webrtc.iceServers,
       additionalHostAddresses: config.media.webrtc.additionalHostAddresses,
+      ...(config.media.webrtc.interfaceAddress ? { onlyAddresses: [config.media.webrtc.interfaceAddress] } : {}),
       connectTimeoutMs: config.media.webrtc.connectTimeoutSeconds * 1000,
       disconnectGraceMs: config.media.webrtc.disconnectGraceSeconds * 1000,
     },

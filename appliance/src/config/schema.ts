@@ -89,6 +89,7 @@ export const MediaSchema = Type.Object({
       credential: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Secret; redacted in logs' })),
     }, { additionalProperties: false }), { default: [], maxItems: 8, description: 'STUN/TURN servers for ICE' }),
     additionalHostAddresses: Type.Array(Type.String({ minLength: 2, maxLength: 64, pattern: '^[0-9A-Fa-f:.]+$' }), { default: [], maxItems: 8, description: 'Extra host candidate addresses (e.g. 127.0.0.1 in a lab)' }),
+    interfaceAddress: Type.Optional(Type.String({ minLength: 7, maxLength: 15, pattern: '^\\d{1,3}(\\.\\d{1,3}){3}$', description: 'Use only this local IPv4 address for ICE (e.g. 127.0.0.1 in a lab); default every interface' })),
     connectTimeoutSeconds: Type.Integer({ minimum: 2, maximum: 60, default: 10, description: 'ICE + DTLS must connect within this time or the call ends with E_ICE_FAILED' }),
     disconnectGraceSeconds: Type.Integer({ minimum: 1, maximum: 30, default: 4, description: 'How long an ICE disconnect may last before the unit restarts ICE with a re-INVITE' }),
   }, { additionalProperties: false, default: {} }),

@@ -16,6 +16,7 @@ import { ApplianceError } from '../../core/errors.js';
 import { TypedEmitter } from '../../lib/typed-emitter.js';
 import type { LocalMediaCapabilities, MediaKind, NegotiatedSession, NegotiatedStream } from '../../core/media-types.js';
 import { checkRemoteWebRtcSdp } from './remote-sdp-check.js';
+import { withDefaultCandidates, withMediaLevelDefaults, withOfferMids } from './sdp-defaults.js';
 import { RtpBridge } from './rtp-bridge.js';
 import { fromWerift, toWerift, webrtcVideoOrder } from './webrtc-codecs.js';
 
@@ -71,7 +72,7 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
       codecs: { audio: caps.audio.codecs.map(toWerift), video },
       iceServers: opts.iceServers.map((s) => ({ urls: [...s.urls], ...(s.username ? { username: s.username } : {}), ...(s.credential ? { credential: s.credential } : {}) })),
       ...(opts.additionalHostAddresses.length > 0 ? { iceAdditionalHostAddresses: [...opts.additionalHostAddresses] } : {}),
-      ...(only && only.length > 0 ? { iceInterfaceAddresses: { udp4: only.find((a) => !a.includes(':')) ?? '', udp6: only.find((a) => a.includes(':')) ?? '' } } : {}),
+      ...(only && only.length > 0 ? { iceInterfaceAddresses: { udp4: only.find((a) => !a.includes(':')) ?? '0.0.0.0', udp6: only.find((a) => a.includes(':')) ?? '::' } } : {}),
       iceUseIpv6: false,
       bundlePolicy: 'max-bundle',
     });
@@ -90,7 +91,7 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
 
   /** Applies the far end's answer to our offer. */
   async acceptAnswer(sdp: string): Promise<void> {
-    const checked = this.check(sdp);
+    const checked = withOfferMids(this.check(sdp), this.localSdp());
     await this.pc.setRemoteDescription({ type: 'answer', sdp: checked });
   }
 
@@ -242,7 +243,7 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
       this.counters.candidatesDropped += checked.dropped.length;
       this.opts.log('warn', { dropped: checked.dropped, kept: checked.kept }, 'ignored unusable ICE candidates from the far end');
     }
-    return checked.sdp;
+    return withMediaLevelDefaults(checked.sdp);
   }
 
   private async gathered(): Promise<void> {
@@ -261,7 +262,7 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
   private localSdp(): string {
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new ApplianceError('E_MEDIA_PIPELINE', 'the WebRTC transport produced no description');
-    return sdp;
+    return withDefaultCandidates(sdp);
   }
 
   private failure(reason: string): ApplianceError {
