@@ -5,7 +5,7 @@
  * or malformed candidate lines.
  */
 import { Invitation, Registerer, UserAgent, type BodyAndContentType, type SessionDescriptionHandler } from 'sip.js';
-import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
 import { createWssTransportClass } from '../../src/adapters/sip/transport/index.js';
 
 export type AnswerRewrite = (sdp: string, pc: RTCPeerConnection) => string;
@@ -20,10 +20,42 @@ class FarEndSdh implements SessionDescriptionHandler {
     iceUseIpv6: false,
   });
 
-  constructor(private readonly rewrite: () => AnswerRewrite | undefined) {}
+  private sender: NodeJS.Timeout | undefined;
+  /** While true, nothing the far end sends (RTP, RTCP) leaves it: a network outage. */
+  outage = false;
+  rtpSent = 0;
+
+  constructor(private readonly rewrite: () => AnswerRewrite | undefined) {
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') this.startSending();
+    });
+  }
+
+  readonly offers: string[] = [];
 
   async setDescription(sdp: string): Promise<void> {
+    this.offers.push(sdp);
     await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    for (const t of this.pc.getTransceivers()) t.setDirection('sendrecv');
+  }
+
+  /** Opus DTX-style silence frames every 20 ms on the audio stream, so the unit hears a live far end. */
+  private startSending(): void {
+    if (this.sender) return;
+    const audio = this.pc.getTransceivers().find((t) => t.kind === 'audio');
+    if (!audio) return;
+    const dtls = audio.dtlsTransport;
+    const realSendRtp = dtls.sendRtp.bind(dtls);
+    const realSendRtcp = dtls.sendRtcp.bind(dtls);
+    dtls.sendRtp = (payload, header) => (this.outage ? Promise.resolve(0) : realSendRtp(payload, header));
+    dtls.sendRtcp = (packets) => (this.outage ? Promise.resolve(0) : realSendRtcp(packets));
+    let seq = 1;
+    let ts = 0;
+    this.sender = setInterval(() => {
+      const header = new RtpHeader({ payloadType: 111, sequenceNumber: seq++ & 0xffff, timestamp: (ts += 960) >>> 0, marker: false });
+      this.rtpSent++;
+      void audio.sender.sendRtp(new RtpPacket(header, Buffer.from([0xf8, 0xff, 0xfe]))).catch(() => undefined);
+    }, 20);
   }
 
   async getDescription(): Promise<BodyAndContentType> {
@@ -33,6 +65,10 @@ class FarEndSdh implements SessionDescriptionHandler {
         const timer = setTimeout(resolve, 2_000);
         this.pc.iceGatheringStateChange.subscribe((s) => { if (s === 'complete') { clearTimeout(timer); resolve(); } });
       });
+    }
+    // As in WebRtcTransport: werift does not re-run ICE checks by itself after a restart.
+    for (const dtls of this.pc.dtlsTransports) {
+      if (dtls.state === 'connected' && !['connected', 'checking', 'closed'].includes(dtls.iceTransport.state)) void dtls.iceTransport.start().catch(() => undefined);
     }
     const sdp = this.pc.localDescription!.sdp;
     const rewrite = this.rewrite();
@@ -48,6 +84,7 @@ class FarEndSdh implements SessionDescriptionHandler {
   }
 
   close(): void {
+    clearInterval(this.sender);
     void this.pc.close();
   }
 }

@@ -61,6 +61,7 @@ export class WebRtcSessionDescriptionHandler implements SessionDescriptionHandle
         return { body, contentType: SDP };
       }
       const body = await transport.createOffer({ iceRestart: options?.iceRestart === true });
+      if (options?.iceRestart === true) transport.restartStarted();
       this.localOfferPending = true;
       return { body, contentType: SDP };
     });
@@ -117,6 +118,7 @@ export class WebRtcSessionDescriptionHandler implements SessionDescriptionHandle
       const session = await transport.negotiatedSession();
       await this.settings.engine.apply(session);
       transport.scheduleKeyframeRequests();
+      transport.watchMedia();
       this.current = session;
       this.settings.onNegotiated?.(session);
     } catch (e) {

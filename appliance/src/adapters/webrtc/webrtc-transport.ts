@@ -8,8 +8,12 @@
  *   connected            -> connected() resolves
  *   failed / no connect  -> connected() rejects with E_ICE_FAILED, or E_DTLS_FAILED when ICE
  *                           worked but the DTLS handshake or the fingerprint check did not
- *   ICE disconnected     -> after disconnectGraceMs, 'restart-needed' (the SIP side re-INVITEs
- *                           with an ICE restart offer); failed mid-call -> 'failed'
+ *   media silent         -> nothing (RTP or RTCP) from the far end for disconnectGraceMs, or ICE
+ *                           reports disconnected: 'restart-needed' once (the SIP side re-INVITEs
+ *                           with an ICE restart offer); still silent connectTimeoutMs later, or
+ *                           ICE failed mid-call -> 'failed' (E_ICE_FAILED, the call ends)
+ * werift itself only notices a dead path after RFC 7675's 30 s consent timeout, which is why
+ * the unit watches the far end's packets.
  */
 import { MediaStreamTrack, RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import { ApplianceError } from '../../core/errors.js';
@@ -61,8 +65,12 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
   private everConnected = false;
   private closed = false;
   private graceTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private lastInboundAt = 0;
+  private restartRequestedAt: number | null = null;
+  private restartFailedEmitted = false;
   private readonly connectedWaiters: { resolve: () => void; reject: (e: ApplianceError) => void }[] = [];
-  readonly counters = { candidatesDropped: 0, rtpIn: 0, rtpOut: 0, plisSent: 0 };
+  readonly counters = { candidatesDropped: 0, rtpIn: 0, rtpOut: 0, plisSent: 0, iceRestarts: 0, recoveries: 0 };
 
   constructor(private readonly caps: LocalMediaCapabilities, private readonly opts: WebRtcTransportOptions) {
     super();
@@ -93,6 +101,20 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
   async acceptAnswer(sdp: string): Promise<void> {
     const checked = withOfferMids(this.check(sdp), this.localSdp());
     await this.pc.setRemoteDescription({ type: 'answer', sdp: checked });
+    this.resumeRestartedIce();
+  }
+
+  /**
+   * werift skips connectivity checks for a transport whose DTLS is already up, which is
+   * exactly the case after an ICE restart: start them here (DTLS and SRTP carry on as they are).
+   */
+  private resumeRestartedIce(): void {
+    for (const dtls of this.pc.dtlsTransports) {
+      const ice = dtls.iceTransport;
+      if (dtls.state === 'connected' && ice.state !== 'connected' && ice.state !== 'checking' && ice.state !== 'closed') {
+        ice.start().catch((e: unknown) => this.opts.log('warn', { err: e instanceof Error ? e.message : String(e) }, 'webrtc ICE restart checks failed'));
+      }
+    }
   }
 
   /** Applies a far-end offer (inbound call or far-end re-INVITE) and returns our answer. */
@@ -103,6 +125,7 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
     await this.gathered();
+    this.resumeRestartedIce();
     return this.localSdp();
   }
 
@@ -173,6 +196,7 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.graceTimer);
+    clearInterval(this.watchdog);
     for (const timer of this.keyframeTimers) clearTimeout(timer);
     for (const w of this.connectedWaiters.splice(0)) w.reject(new ApplianceError('E_CALL_DROPPED', 'the call ended before media connected'));
     for (const link of this.links.values()) link.bridge?.close();
@@ -225,8 +249,11 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
       const track = new MediaStreamTrack({ kind });
       const transceiver = this.pc.addTransceiver(track, { direction: 'sendrecv' });
       const link: StreamLink = { kind, transceiver, track, bridge: null, payloadType: null, remoteSsrc: null };
+      transceiver.sender.onRtcp.subscribe(() => this.inbound());
+      transceiver.receiver.onRtcp.subscribe(() => this.inbound());
       transceiver.onTrack.subscribe((remote) => {
         remote.onReceiveRtp.subscribe((rtp) => {
+          this.inbound();
           if (link.payloadType === null || rtp.header.payloadType !== link.payloadType) return;
           link.remoteSsrc = rtp.header.ssrc;
           this.counters.rtpIn++;
@@ -234,6 +261,52 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
         });
       });
       this.links.set(kind, link);
+    }
+  }
+
+  /** Starts watching the far end's packets; called once media runs. */
+  watchMedia(): void {
+    if (this.watchdog || this.closed) return;
+    this.lastInboundAt = Date.now();
+    this.watchdog = setInterval(() => this.checkLiveness(), Math.max(100, Math.min(500, this.opts.disconnectGraceMs / 4)));
+  }
+
+  /** Marks an ICE restart offer as sent (the SIP side calls this when it re-INVITEs). */
+  restartStarted(): void {
+    this.counters.iceRestarts++;
+    this.restartRequestedAt ??= Date.now();
+  }
+
+  private inbound(): void {
+    this.lastInboundAt = Date.now();
+    if (this.restartRequestedAt !== null) {
+      this.restartRequestedAt = null;
+      this.counters.recoveries++;
+      this.opts.log('info', { iceRestarts: this.counters.iceRestarts }, 'webrtc media recovered');
+    }
+  }
+
+  private expectsMedia(): boolean {
+    for (const link of this.links.values()) {
+      const d = link.transceiver.currentDirection;
+      if (d === 'sendrecv' || d === 'recvonly') return true;
+    }
+    return false;
+  }
+
+  private checkLiveness(): void {
+    if (this.closed || !this.expectsMedia()) return;
+    const now = Date.now();
+    if (this.restartRequestedAt === null) {
+      if (now - this.lastInboundAt < this.opts.disconnectGraceMs) return;
+      this.opts.log('warn', { silentMs: now - this.lastInboundAt }, 'webrtc media silent; asking for an ICE restart');
+      this.restartRequestedAt = now;
+      this.emit('restart-needed');
+      return;
+    }
+    if (!this.restartFailedEmitted && now - this.restartRequestedAt >= this.opts.connectTimeoutMs) {
+      this.restartFailedEmitted = true;
+      this.emit('failed', new ApplianceError('E_ICE_FAILED', 'the media connection was lost and an ICE restart did not bring it back', { reason: 'no media after ICE restart' }));
     }
   }
 
@@ -296,7 +369,10 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
     } else if (state === 'disconnected' && this.everConnected && !this.graceTimer) {
       this.graceTimer = setTimeout(() => {
         this.graceTimer = undefined;
-        if (!this.closed && this.pc.iceConnectionState === 'disconnected') this.emit('restart-needed');
+        if (!this.closed && this.pc.iceConnectionState === 'disconnected' && this.restartRequestedAt === null) {
+          this.restartRequestedAt = Date.now();
+          this.emit('restart-needed');
+        }
       }, this.opts.disconnectGraceMs);
     } else if (state === 'failed' && this.everConnected) {
       this.emit('failed', new ApplianceError('E_ICE_FAILED', 'the media connection was lost', { reason: 'ice failed mid-call' }));
