@@ -30,6 +30,7 @@ beforeAll(async () => {
   t = createTestUnit({
     transport: 'wss', proxyPort: kamailio.wssPort, caPath: pki.ca.certPath, roomUri: `sip:room@${kamailio.domain}`,
     username: 'unit1', password: 'unit1-secret', toneHz: UNIT_TONE, webrtc: { additionalHostAddresses: ['127.0.0.1'] },
+    allowInboundFrom: [`sip:room@${kamailio.domain}`],
   });
   await t.unit.start();
   await eventually(() => t.unit.signaling.registrationState() === 'registered', 10_000, 'unit registration over WSS');
@@ -84,4 +85,21 @@ describe('WebRTC room with Chromium as the far end', () => {
     const [call] = t.unit.store.recentCalls(1);
     expect(call).toMatchObject({ endReason: 'local-hangup', errorCode: null, audioCodec: 'opus', videoCodec: 'VP8' });
   }, 60_000);
+
+  it('answers an allow-listed browser calling in: the far end\'s WebRTC offer picks the WebRTC profile', async () => {
+    await t.waitForState('idle', 5_000);
+    const before = (await browser.stats()).calls;
+    await browser.call(`sip:unit1@${kamailio.domain}`);
+    await t.waitForState('in-call', 10_000);
+    const seen = await eventually(async () => {
+      const s = await browser.stats();
+      return s.calls === before + 1 && s.audioPacketsReceived > 100 && s.toneToNoiseDb > 30 ? s : null;
+    }, 15_000, 'the calling page to hear the unit');
+    expect(seen?.state).toBe('Established');
+    await eventually(() => (t.unit.engine.stats().audio?.packetsReceived ?? 0) > 100, 5_000, 'the unit to receive the page\'s audio');
+    await browser.hangup();
+    await t.waitForState('idle', 8_000);
+    const [call] = t.unit.store.recentCalls(1);
+    expect(call).toMatchObject({ source: 'inbound', endReason: 'remote-hangup', errorCode: null, audioCodec: 'opus' });
+  }, 40_000);
 });

@@ -56,8 +56,12 @@ export class WebRtcSessionDescriptionHandler implements SessionDescriptionHandle
         const offer = this.remoteOffer;
         this.remoteOffer = null;
         const body = await transport.answerOffer(offer);
-        // The answer goes out now; media starts once ICE and DTLS are up.
-        if (!this.current) void this.startWhenConnected(transport);
+        // The answer goes out now; media starts once ICE and DTLS are up. The codecs are known
+        // already, so the call reports them from the moment it is established.
+        if (!this.current) {
+          this.settings.onNegotiated?.(await transport.negotiatedSession());
+          void this.startWhenConnected(transport);
+        }
         return { body, contentType: SDP };
       }
       const body = await transport.createOffer({ iceRestart: options?.iceRestart === true });

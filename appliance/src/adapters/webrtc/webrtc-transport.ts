@@ -314,7 +314,9 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
     const checked = checkRemoteWebRtcSdp(sdp);
     if (checked.dropped.length > 0) {
       this.counters.candidatesDropped += checked.dropped.length;
-      this.opts.log('warn', { dropped: checked.dropped, kept: checked.kept }, 'ignored unusable ICE candidates from the far end');
+      // Browsers always add TCP candidates, which werift cannot use: only malformed ones are news.
+      const malformed = checked.dropped.some((d) => d.reason !== 'not UDP');
+      this.opts.log(malformed ? 'warn' : 'debug', { dropped: checked.dropped, kept: checked.kept }, 'ignored unusable ICE candidates from the far end');
     }
     return withMediaLevelDefaults(checked.sdp);
   }

@@ -41,13 +41,15 @@ export interface FarEndStats {
   dtlsCipher: string | null;
 }
 
-type FarEndApi = { farEnd: { start(c: FarEndConfig): Promise<void>; stats(): Promise<FarEndStats>; hangup(): Promise<void> } };
+type FarEndApi = { farEnd: { start(c: FarEndConfig): Promise<void>; stats(): Promise<FarEndStats>; hangup(): Promise<void>; call(target: string): Promise<void> } };
 
 export interface BrowserFarEnd {
   page: Page;
   start(config: FarEndConfig): Promise<void>;
   stats(): Promise<FarEndStats>;
   hangup(): Promise<void>;
+  /** The page calls `target` (e.g. the unit, as an allow-listed caller). */
+  call(target: string): Promise<void>;
   console: string[];
   close(): Promise<void>;
 }
@@ -104,6 +106,7 @@ export async function launchBrowserFarEnd(): Promise<BrowserFarEnd> {
       start: (config) => page.evaluate((c) => (globalThis as unknown as FarEndApi).farEnd.start(c), config),
       stats: () => page.evaluate(() => (globalThis as unknown as FarEndApi).farEnd.stats()),
       hangup: () => page.evaluate(() => (globalThis as unknown as FarEndApi).farEnd.hangup()),
+      call: (target) => page.evaluate((t) => (globalThis as unknown as FarEndApi).farEnd.call(t), target),
       async close() {
         await b.close().catch(() => undefined);
         await new Promise<void>((resolve) => s.close(() => resolve()));

@@ -4,12 +4,13 @@
  * registers, auto-answers with the fake camera and microphone, and reports what it receives:
  * WebRTC stats and whether the unit's tone is in the received audio (WebAudio analyser).
  */
-import { Invitation, Registerer, SessionState, UserAgent } from 'sip.js';
+import { Inviter, Registerer, SessionState, UserAgent, type Session } from 'sip.js';
 import { defaultSessionDescriptionHandlerFactory, type SessionDescriptionHandler } from 'sip.js/lib/platform/web/index.js';
 
 import type { FarEndConfig, FarEndStats } from '../../../src/demo/peers/browser-far-end.js';
 
-let session: Invitation | null = null;
+let session: Session | null = null;
+let ua: UserAgent | null = null;
 let calls = 0;
 let analyser: AnalyserNode | null = null;
 let audioContext: AudioContext | null = null;
@@ -60,11 +61,33 @@ async function toneAndCamera(hz: number): Promise<MediaStream> {
   return new MediaStream([...destination.stream.getAudioTracks(), ...camera.getVideoTracks()]);
 }
 
+function watch(s: Session): void {
+  session = s;
+  s.stateChange.addListener((state) => {
+    if (state === SessionState.Established) {
+      const pc = peerConnection();
+      const remote = new MediaStream();
+      pc?.getReceivers().forEach((r) => { if (r.track) remote.addTrack(r.track); });
+      if (remote.getAudioTracks().length > 0) listen(remote);
+    }
+  });
+}
+
+/** The page calls someone (an allow-listed caller ringing the unit). */
+async function call(target: string): Promise<void> {
+  const uri = UserAgent.makeURI(target);
+  if (!ua || !uri) throw new Error('not started or bad target');
+  calls++;
+  const inviter = new Inviter(ua, uri, { sessionDescriptionHandlerOptions: { constraints: { audio: true, video: true } } });
+  watch(inviter);
+  await inviter.invite();
+}
+
 async function start(c: FarEndConfig): Promise<void> {
   config = c;
   const uri = UserAgent.makeURI(c.aor);
   if (!uri) throw new Error('bad AOR');
-  const ua = new UserAgent({
+  ua = new UserAgent({
     uri,
     transportOptions: { server: c.server },
     authorizationUsername: c.username,
@@ -75,15 +98,7 @@ async function start(c: FarEndConfig): Promise<void> {
     delegate: {
       onInvite(invitation) {
         calls++;
-        session = invitation;
-        invitation.stateChange.addListener((state) => {
-          if (state === SessionState.Established) {
-            const pc = peerConnection();
-            const remote = new MediaStream();
-            pc?.getReceivers().forEach((r) => { if (r.track) remote.addTrack(r.track); });
-            if (remote.getAudioTracks().length > 0) listen(remote);
-          }
-        });
+        watch(invitation);
         void invitation.accept({ sessionDescriptionHandlerOptions: { constraints: { audio: true, video: true } } });
       },
     },
@@ -119,4 +134,4 @@ async function hangup(): Promise<void> {
   if (session?.state === SessionState.Established) await session.bye();
 }
 
-(window as unknown as { farEnd: unknown }).farEnd = { start, stats, hangup };
+(window as unknown as { farEnd: unknown }).farEnd = { start, stats, hangup, call };
