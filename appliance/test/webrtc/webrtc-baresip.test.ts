@@ -1,7 +1,8 @@
 /**
  * baresip as a second WebRTC far end: its `ice` and `dtls_srtp` modules (UDP/TLS/RTP/SAVPF,
- * rtcp-mux). The unit joins over WSS; baresip registers over TCP to the same kamailio. Audio
- * both ways is checked on the recordings: the unit's tone at baresip, baresip's at the unit.
+ * rtcp-mux, no BUNDLE: one DTLS session per stream). The unit joins over WSS; baresip registers
+ * over TCP to the same kamailio. Audio both ways is checked on the recordings (the unit's tone at
+ * baresip, baresip's at the unit); video on baresip's frame counter and the unit's decoder.
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,11 +23,11 @@ beforeAll(async () => {
   pki = await createTestPki();
   kamailio = new Kamailio({ users: [{ username: 'unit1', password: 'unit1-secret' }, { username: 'room', password: 'room-secret' }], certificatePath: pki.server.certPath, privateKeyPath: pki.server.keyPath, wss: true });
   await kamailio.start();
-  room = new Baresip({ username: 'room', password: 'room-secret', domain: kamailio.domain, proxyPort: kamailio.sipPort, toneHz: ROOM_TONE, video: false, mediaEncryption: 'dtls_srtp' });
+  room = new Baresip({ username: 'room', password: 'room-secret', domain: kamailio.domain, proxyPort: kamailio.sipPort, toneHz: ROOM_TONE, mediaEncryption: 'dtls_srtp' });
   await room.start();
   t = createTestUnit({
     transport: 'wss', proxyPort: kamailio.wssPort, caPath: pki.ca.certPath, roomUri: `sip:room@${kamailio.domain}`,
-    username: 'unit1', password: 'unit1-secret', toneHz: UNIT_TONE, video: false, webrtc: { additionalHostAddresses: ['127.0.0.1'], interfaceAddress: '127.0.0.1' },
+    username: 'unit1', password: 'unit1-secret', toneHz: UNIT_TONE, webrtc: { additionalHostAddresses: ['127.0.0.1'], interfaceAddress: '127.0.0.1' },
   });
   await t.unit.start();
   await eventually(() => t.unit.signaling.registrationState() === 'registered', 10_000, 'unit registration over WSS');
@@ -46,12 +47,14 @@ afterAll(async () => {
 });
 
 describe('WebRTC media with baresip (ice + dtls_srtp)', () => {
-  it('joins with one press; audio flows both ways over DTLS-SRTP', async () => {
+  it('joins with one press; audio and video flow both ways over DTLS-SRTP', async () => {
     const since = room.events().length;
     await t.unit.simButton.tap(150);
     await t.waitForState('in-call', 15_000);
     await room.waitForEvent('CALL_ESTABLISHED', { since, timeoutMs: 5_000 });
-    await sleep(3_000);
+    await eventually(async () => ((await room.videoStats())?.framesReceived ?? 0) > 10, 10_000, 'baresip to receive the unit\'s video');
+    await eventually(() => (t.unit.engine.stats().video?.framesDecoded ?? 0) > 5, 10_000, 'the unit to decode baresip\'s video');
+    await sleep(2_000);
     await t.unit.simButton.tap(2_200);
     await t.waitForState('idle', 8_000);
     await room.waitForEvent('CALL_CLOSED', { since, timeoutMs: 5_000 });
@@ -60,6 +63,6 @@ describe('WebRTC media with baresip (ice + dtls_srtp)', () => {
     expect(analyzeTone(await readWav(received!), UNIT_TONE).toneSeconds).toBeGreaterThan(1.5);
     expect(analyzeTone(await readWav(join(t.dir, 'far-end-audio.wav')), ROOM_TONE).toneSeconds).toBeGreaterThan(1.5);
     const [call] = t.unit.store.recentCalls(1);
-    expect(call).toMatchObject({ endReason: 'local-hangup', errorCode: null, audioCodec: 'opus' });
+    expect(call).toMatchObject({ endReason: 'local-hangup', errorCode: null, audioCodec: 'opus', videoCodec: 'VP8' });
   }, 40_000);
 });

@@ -67,6 +67,7 @@ describe('WebRTC room with Chromium as the far end', () => {
     expect(seen.audioPacketsSent).toBeGreaterThan(50);
     expect(seen.videoPacketsSent).toBeGreaterThan(10);
     expect(seen.dtlsCipher).toMatch(/AES|AEAD/);
+    expect(seen.transports).toBe(1); // audio and video BUNDLEd on one rtcp-muxed transport
 
     await eventually(() => (t.unit.engine.stats().video?.framesDecoded ?? 0) > 10, 10_000, 'the unit to decode the page\'s video').catch((e) => {
       const sdh = (t.unit.signaling as unknown as { call_: { sdh: { webrtc(): { counters: unknown } } } }).call_?.sdh;

@@ -82,7 +82,9 @@ export class WebRtcTransport extends TypedEmitter<WebRtcTransportEvents> {
       ...(opts.additionalHostAddresses.length > 0 ? { iceAdditionalHostAddresses: [...opts.additionalHostAddresses] } : {}),
       ...(only && only.length > 0 ? { iceInterfaceAddresses: { udp4: only.find((a) => !a.includes(':')) ?? '0.0.0.0', udp6: only.find((a) => a.includes(':')) ?? '::' } } : {}),
       iceUseIpv6: false,
-      bundlePolicy: 'max-bundle',
+      // max-compat: one transport per m-line in the offer, bundled when the answer accepts BUNDLE (browsers);
+      // stacks without BUNDLE (baresip 1.0) then still get one DTLS session per stream.
+      bundlePolicy: 'max-compat',
     });
     this.pc.connectionStateChange.subscribe((s) => this.onConnectionState(s));
     this.pc.iceConnectionStateChange.subscribe((s) => this.onIceState(s));

@@ -39,6 +39,8 @@ export interface FarEndStats {
   toneToNoiseDb: number;
   iceState: string;
   dtlsCipher: string | null;
+  /** ICE/DTLS transports in use: 1 means BUNDLE and rtcp-mux. */
+  transports: number;
 }
 
 type FarEndApi = { farEnd: { start(c: FarEndConfig): Promise<void>; stats(): Promise<FarEndStats>; hangup(): Promise<void>; call(target: string): Promise<void> } };

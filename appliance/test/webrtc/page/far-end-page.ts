@@ -114,7 +114,7 @@ async function stats(): Promise<FarEndStats> {
   const out: FarEndStats = {
     state: session?.state ?? 'none', calls,
     audioPacketsReceived: 0, audioPacketsSent: 0, videoFramesDecoded: 0, videoPacketsSent: 0,
-    toneToNoiseDb: toneToNoiseDb(), iceState: 'none', dtlsCipher: null,
+    toneToNoiseDb: toneToNoiseDb(), iceState: 'none', dtlsCipher: null, transports: 0,
   };
   const pc = peerConnection();
   if (!pc) return out;
@@ -125,6 +125,7 @@ async function stats(): Promise<FarEndStats> {
     if (s['type'] === 'inbound-rtp' && s['kind'] === 'video') out.videoFramesDecoded += Number(s['framesDecoded'] ?? 0);
     if (s['type'] === 'outbound-rtp' && s['kind'] === 'audio') out.audioPacketsSent += Number(s['packetsSent'] ?? 0);
     if (s['type'] === 'outbound-rtp' && s['kind'] === 'video') out.videoPacketsSent += Number(s['packetsSent'] ?? 0);
+    if (s['type'] === 'transport') out.transports++;
     if (s['type'] === 'transport' && typeof s['srtpCipher'] === 'string') out.dtlsCipher = s['srtpCipher'];
   });
   return out;
