@@ -103,4 +103,33 @@ describe('WebRTC room with Chromium as the far end', () => {
     const [call] = t.unit.store.recentCalls(1);
     expect(call).toMatchObject({ source: 'inbound', endReason: 'remote-hangup', errorCode: null, audioCodec: 'opus' });
   }, 40_000);
+
+  it('restarts ICE with Chrome through a re-INVITE and media carries on', async () => {
+    await t.waitForState('idle', 5_000);
+    await t.unit.simButton.tap(150);
+    await t.waitForState('in-call', 15_000);
+    await eventually(async () => (await browser.stats()).audioPacketsReceived > 50, 10_000, 'media before the restart');
+    const before = await browser.stats();
+    const logMark = t.logs.length;
+    // What the liveness watchdog does after disconnectGraceSeconds of far-end silence.
+    const sdh = (t.unit.signaling as unknown as { call_: { sdh: { webrtc(): { emit(e: 'restart-needed'): boolean } } } }).call_.sdh;
+    sdh.webrtc().emit('restart-needed');
+    const after = await eventually(async () => {
+      const s = await browser.stats();
+      return s.remoteIceUfrag !== before.remoteIceUfrag && s.iceState === 'connected' ? s : null;
+    }, 10_000, 'Chrome to take the ICE restart offer');
+    expect(t.logs.slice(logMark).some((l) => l.includes('restarting ICE with a re-INVITE'))).toBe(true);
+    // The unit's ICE agent ran fresh checks with the new credentials and reconnected.
+    await eventually(() => {
+      const states = t.logs.slice(logMark).filter((l) => l.includes('"msg":"webrtc ICE state"')).map((l) => (JSON.parse(l) as { state: string }).state);
+      return states.includes('new') && states.lastIndexOf('connected') > states.indexOf('new');
+    }, 5_000, 'the unit\'s ICE to reconnect after the restart');
+    await sleep(1_500);
+    const later = await browser.stats();
+    expect(later.audioPacketsReceived).toBeGreaterThan((after?.audioPacketsReceived ?? 0) + 30);
+    expect(later.transports).toBe(1);
+    expect(t.unit.controller.machine.snapshot().state).toBe('in-call');
+    await t.unit.controller.leave();
+    await t.waitForState('idle', 8_000);
+  }, 40_000);
 });

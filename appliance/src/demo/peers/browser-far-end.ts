@@ -41,6 +41,8 @@ export interface FarEndStats {
   dtlsCipher: string | null;
   /** ICE/DTLS transports in use: 1 means BUNDLE and rtcp-mux. */
   transports: number;
+  /** The unit's ICE username fragment as the page last saw it (changes on an ICE restart). */
+  remoteIceUfrag: string | null;
 }
 
 type FarEndApi = { farEnd: { start(c: FarEndConfig): Promise<void>; stats(): Promise<FarEndStats>; hangup(): Promise<void>; call(target: string): Promise<void> } };

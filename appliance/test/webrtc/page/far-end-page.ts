@@ -114,11 +114,12 @@ async function stats(): Promise<FarEndStats> {
   const out: FarEndStats = {
     state: session?.state ?? 'none', calls,
     audioPacketsReceived: 0, audioPacketsSent: 0, videoFramesDecoded: 0, videoPacketsSent: 0,
-    toneToNoiseDb: toneToNoiseDb(), iceState: 'none', dtlsCipher: null, transports: 0,
+    toneToNoiseDb: toneToNoiseDb(), iceState: 'none', dtlsCipher: null, transports: 0, remoteIceUfrag: null,
   };
   const pc = peerConnection();
   if (!pc) return out;
   out.iceState = pc.iceConnectionState;
+  out.remoteIceUfrag = /a=ice-ufrag:(\S+)/.exec(pc.remoteDescription?.sdp ?? '')?.[1] ?? null;
   const report = await pc.getStats();
   report.forEach((s: Record<string, unknown>) => {
     if (s['type'] === 'inbound-rtp' && s['kind'] === 'audio') out.audioPacketsReceived += Number(s['packetsReceived'] ?? 0);
