@@ -73,7 +73,9 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   const engine = overrides.engine ?? new GstreamerMediaEngine({
     settings: mediaSettings(config),
     address: '127.0.0.1',
-    bindAddress: config.hardware.mode === 'sim' ? '127.0.0.1' : '0.0.0.0',
+    // WebRTC rooms (sip.transport wss): the engine only talks plain RTP to the loopback bridge,
+    // so its sockets must not be reachable from the network.
+    bindAddress: config.hardware.mode === 'sim' || config.sip.transport === 'wss' ? '127.0.0.1' : '0.0.0.0',
     plainRtp: false,
     video: config.media.video.enabled,
     rtpPortRange: { min: config.media.rtpPortRange.min, max: config.media.rtpPortRange.max },
