@@ -102,7 +102,9 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   const engine = overrides.engine ?? new GstreamerMediaEngine({
     settings: mediaSettings(config),
     address: '127.0.0.1',
-    bindAddress: config.hardware.mode === 'sim' ? '127.0.0.1' : '0.0.0.0',
+    // WebRTC rooms (sip.transport wss): the engine only talks plain RTP to the loopback bridge,
+    // so its sockets must not be reachable from the network.
+    bindAddress: config.hardware.mode === 'sim' || config.sip.transport === 'wss' ? '127.0.0.1' : '0.0.0.0',
     plainRtp: false,
     video: config.media.video.enabled,
     rtpPortRange: { min: config.media.rtpPortRange.min, max: config.media.rtpPortRange.max },
@@ -111,8 +113,9 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   const signaling = new SipSignaling({
     proxy: {
       host: sip.proxy.host,
-      port: sip.proxy.port ?? (sip.transport === 'tls' ? 5061 : 5060),
-      protocol: sip.transport === 'tls' ? 'TLS' : 'TCP',
+      port: sip.proxy.port ?? (sip.transport === 'tls' ? 5061 : sip.transport === 'wss' ? 443 : 5060),
+      protocol: sip.transport === 'tls' ? 'TLS' : sip.transport === 'wss' ? 'WSS' : 'TCP',
+      wsPath: sip.wsPath,
       ...(sip.trustedCaFile ? { caFile: sip.trustedCaFile } : {}),
       ...(sip.tlsServerName ? { servername: sip.tlsServerName } : {}),
     },
@@ -124,6 +127,13 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     noAnswerTimeoutMs: sip.noAnswerTimeoutSeconds * 1000,
     connectTimeoutMs: sip.connectTimeoutSeconds * 1000,
     allowPlainRtp: config.lab.allowPlainRtp,
+    webrtc: {
+      iceServers: config.media.webrtc.iceServers,
+      additionalHostAddresses: config.media.webrtc.additionalHostAddresses,
+      ...(config.media.webrtc.interfaceAddress ? { onlyAddresses: [config.media.webrtc.interfaceAddress] } : {}),
+      connectTimeoutMs: config.media.webrtc.connectTimeoutSeconds * 1000,
+      disconnectGraceMs: config.media.webrtc.disconnectGraceSeconds * 1000,
+    },
     engine,
     logger: moduleLogger(logger, 'sip'),
   });

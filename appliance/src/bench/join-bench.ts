@@ -14,6 +14,7 @@ import { Baresip } from '../demo/peers/baresip.js';
 import { Kamailio } from '../demo/peers/kamailio.js';
 import { createTestPki } from '../demo/peers/pki.js';
 import { median, percentile, round1 } from './stats.js';
+import { webrtcPressToAudio } from './webrtc-join.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 10);
 const TAP_MS = 80;
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
   const unitOk: number[] = [];
   const unitAudio: number[] = [];
   const bare: number[] = [];
+  let webrtc: number[] = [];
+  let webrtcError: string | null = null;
   try {
     // One warm-up call each, not counted (first use loads codecs and TLS session state).
     await unitCall(unit);
@@ -98,6 +101,13 @@ async function main(): Promise<void> {
       unitOk.push(u.toOk);
       unitAudio.push(u.toAudio);
       bare.push(await baresipCall(caller, `sip:room@${kamailio.domain}`));
+    }
+    await unit.stop();
+    if (process.env.BENCH_WEBRTC !== '0') {
+      webrtc = await webrtcPressToAudio(CALLS, pki, dir).catch((e: unknown) => {
+        webrtcError = e instanceof Error ? e.message : String(e);
+        return [];
+      });
     }
   } finally {
     await unit.stop();
@@ -117,7 +127,11 @@ async function main(): Promise<void> {
     press_to_200ok_p90_ms: round1(percentile(unitOk, 90)),
     press_to_audio_p90_ms: round1(percentile(unitAudio, 90)),
     baresip_setup_p90_ms: round1(percentile(bare, 90)),
-    samples: { press_to_200ok_ms: unitOk.map(round1), press_to_audio_ms: unitAudio.map(round1), baresip_setup_ms: bare.map(round1) },
+    webrtc_press_to_audio_ms: webrtc.length > 0 ? round1(median(webrtc)) : null,
+    webrtc_press_to_audio_p90_ms: webrtc.length > 0 ? round1(percentile(webrtc, 90)) : null,
+    webrtc_far_end: 'Chromium (SIP.js over WSS, ICE + DTLS-SRTP, continuous tone)',
+    ...(webrtcError ? { webrtc_error: webrtcError } : {}),
+    samples: { press_to_200ok_ms: unitOk.map(round1), press_to_audio_ms: unitAudio.map(round1), baresip_setup_ms: bare.map(round1), webrtc_press_to_audio_ms: webrtc.map(round1) },
   };
   const outDir = resolve(process.env.BENCH_OUT ?? join(process.cwd(), '..', 'bench-results'));
   mkdirSync(outDir, { recursive: true });
@@ -129,6 +143,9 @@ async function main(): Promise<void> {
     row('unit press -> 200 OK (ms)', median(unitOk), percentile(unitOk, 90), `<= 2x baresip`),
     row('unit press -> far-end audio (ms)', median(unitAudio), percentile(unitAudio, 90), '< 500'),
     row('baresip dial -> established (ms)', median(bare), percentile(bare, 90), 'reference'),
+    webrtc.length > 0
+      ? row('WebRTC press -> far-end audio (ms)', median(webrtc), percentile(webrtc, 90), '< 1000 (Chromium over WSS)')
+      : `WebRTC press -> far-end audio: not measured${webrtcError ? ` (${webrtcError})` : ''}`,
     `ratio press->200 OK / baresip setup: ${result.ratio_vs_baresip}`,
     `written: ${join(outDir, 'join.json')}`,
     '',

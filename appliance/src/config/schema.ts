@@ -44,7 +44,7 @@ export const SipAccountSchema = Type.Object({
 }, { additionalProperties: false });
 
 export const SipSchema = Type.Object({
-  transport: Type.Union([Type.Literal('tls'), Type.Literal('tcp')], { default: 'tls', description: 'tcp needs lab.allowInsecureSignaling' }),
+  transport: Type.Union([Type.Literal('tls'), Type.Literal('tcp'), Type.Literal('wss')], { default: 'tls', description: 'tcp needs lab.allowInsecureSignaling; wss = SIP over secure WebSocket (RFC 7118) with WebRTC media' }),
   proxy: Type.Object({
     host: HostName,
     port: Type.Optional(Port),
@@ -58,6 +58,8 @@ export const SipSchema = Type.Object({
   noAnswerTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 120, default: 30 }),
   connectTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
   supportUri: Type.Optional(SipUri),
+  // WebRTC rooms (issue 7)
+  wsPath: Type.String({ default: '/', maxLength: 200, pattern: '^/[\\x21-\\x7e]*$', description: 'wss: HTTP path of the WebSocket endpoint' }),
 }, { additionalProperties: false });
 
 export const MediaSchema = Type.Object({
@@ -79,6 +81,18 @@ export const MediaSchema = Type.Object({
     max: Type.Integer({ minimum: 1026, maximum: 65534, default: 20999 }),
   }, { additionalProperties: false, default: {} }),
   simOutputDir: Type.Optional(Type.String({ minLength: 1, description: 'sim mode: where far-end audio WAVs and snapshots go' })),
+  // WebRTC rooms (issue 7)
+  webrtc: Type.Object({
+    iceServers: Type.Array(Type.Object({
+      urls: Type.Array(Type.String({ pattern: '^(stun|stuns|turn|turns):[^\\s]+$', maxLength: 300 }), { minItems: 1, maxItems: 8 }),
+      username: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+      credential: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Secret; redacted in logs' })),
+    }, { additionalProperties: false }), { default: [], maxItems: 8, description: 'STUN/TURN servers for ICE' }),
+    additionalHostAddresses: Type.Array(Type.String({ minLength: 2, maxLength: 64, pattern: '^[0-9A-Fa-f:.]+$' }), { default: [], maxItems: 8, description: 'Extra host candidate addresses (e.g. 127.0.0.1 in a lab)' }),
+    interfaceAddress: Type.Optional(Type.String({ minLength: 7, maxLength: 15, pattern: '^\\d{1,3}(\\.\\d{1,3}){3}$', description: 'Use only this local IPv4 address for ICE (e.g. 127.0.0.1 in a lab); default every interface' })),
+    connectTimeoutSeconds: Type.Integer({ minimum: 2, maximum: 60, default: 10, description: 'ICE + DTLS must connect within this time or the call ends with E_ICE_FAILED' }),
+    disconnectGraceSeconds: Type.Integer({ minimum: 1, maximum: 30, default: 4, description: 'How long an ICE disconnect may last before the unit restarts ICE with a re-INVITE' }),
+  }, { additionalProperties: false, default: {} }),
 }, { additionalProperties: false, default: {} });
 
 const gpioLine = (line: number) => Type.Integer({ minimum: 0, maximum: 511, default: line, description: 'Line offset on the chip: the BCM number on a Raspberry Pi header' });

@@ -98,6 +98,7 @@ const CALL_IT_SUPPORT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'E_SRTP_REFUSED',
   'E_CODEC_UNSUPPORTED',
   'E_MEDIA_DEVICE',
+  'E_DTLS_FAILED',
 ]);
 
 const HINTS: Partial<Record<ErrorCode, string>> = {
@@ -117,6 +118,9 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   E_MEDIA_DEVICE: 'The camera, microphone or speaker is not working. Call IT support.',
   E_CONFIG_INVALID: 'The unit is not set up correctly. Call IT support.',
   E_CONFIG_UNREADABLE: 'The unit is not set up correctly. Call IT support.',
+  // WebRTC rooms (issue 7)
+  E_ICE_FAILED: 'The sound and picture connection to the meeting room failed. Press the button to try again.',
+  E_DTLS_FAILED: 'The meeting room could not prove who it is. Call IT support; pressing again will not help.',
 };
 
 /**

@@ -50,6 +50,9 @@ export const ERROR_CODES = {
   // hardware (issue 4): displays
   E_DISPLAY_CEC: 'The TV did not answer over HDMI-CEC (off at the wall, CEC disabled, or no cable)',
   E_DISPLAY_PANEL: 'The touch panel backlight cannot be switched',
+  // WebRTC rooms (issue 7)
+  E_ICE_FAILED: 'The media connection to the room could not be made or was lost (ICE failed)',
+  E_DTLS_FAILED: 'The secure media handshake (DTLS-SRTP) failed or the far end certificate does not match its fingerprint',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

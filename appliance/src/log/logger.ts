@@ -10,6 +10,7 @@ export const REDACTED_PATHS = [
   'token', '*.token', '*.*.token',
   'keySalt', '*.keySalt', '*.*.keySalt',
   'authorization', '*.authorization', 'headers.authorization',
+  'credential', '*.credential', '*.*.credential', '*.*.*.credential',
 ];
 
 export function createLogger(opts: { level: string; name?: string }, destination?: DestinationStream): Logger {

@@ -21,6 +21,10 @@ export interface TestUnitOptions {
   keepaliveIntervalSeconds?: number;
   /** The bedside pod's I/O board on this tty (e.g. a SimavrBoard's pty). */
   ioBoardPath?: string;
+  /** Signaling transport (default tls); wss also selects WebRTC media. */
+  transport?: 'tls' | 'wss';
+  /** media.webrtc settings, e.g. { additionalHostAddresses: ['127.0.0.1'] }. */
+  webrtc?: Record<string, unknown>;
 }
 
 export interface TestUnit {
@@ -37,7 +41,7 @@ export function createTestUnit(o: TestUnitOptions): TestUnit {
     unit: { id: 'TEST-0001', name: 'Test bed 1', ward: 'Test ward' },
     rooms: { ownRoomUri: o.roomUri },
     sip: {
-      transport: 'tls',
+      transport: o.transport ?? 'tls',
       proxy: { host: '127.0.0.1', port: o.proxyPort },
       ...(o.username ? { account: { username: o.username, password: o.password ?? '', domain: 'localhost' } } : {}),
       ...(o.caPath ? { trustedCaFile: o.caPath } : {}),
@@ -47,7 +51,7 @@ export function createTestUnit(o: TestUnitOptions): TestUnit {
       connectTimeoutSeconds: 3,
       ...(o.keepaliveIntervalSeconds ? { keepaliveIntervalSeconds: o.keepaliveIntervalSeconds } : {}),
     },
-    media: { audio: { simToneHz: o.toneHz ?? 1000 }, video: { enabled: o.video ?? true, display: 'counter', width: 320, height: 240, framerate: 15 }, simOutputDir: dir },
+    media: { audio: { simToneHz: o.toneHz ?? 1000 }, video: { enabled: o.video ?? true, display: 'counter', width: 320, height: 240, framerate: 15 }, simOutputDir: dir, ...(o.webrtc ? { webrtc: o.webrtc } : {}) },
     hardware: { mode: 'sim', ...(o.ioBoardPath ? { ioBoard: { enabled: true, path: o.ioBoardPath, reconnectInitialMs: 100, reconnectMaxMs: 1000 } } : {}) },
     lab: {},
     server: { host: '127.0.0.1', port: 0 },

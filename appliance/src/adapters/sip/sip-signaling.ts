@@ -11,8 +11,10 @@ import type { CallInfo, RegistrationState, Signaling, SignalingEvents } from '..
 import type { Logger } from '../../log/logger.js';
 import { redactUri } from '../../log/logger.js';
 import { GstSessionDescriptionHandler } from './gst-session-description-handler.js';
+import { WebRtcSessionDescriptionHandler, type WebRtcSdhOptions } from './webrtc-session-description-handler.js';
+import type { WebRtcTransportOptions } from '../webrtc/webrtc-transport.js';
 import { errorForSipStatus } from './sip-status-errors.js';
-import { createStreamTransportClass, type StreamTransport } from './transport/index.js';
+import { createStreamTransportClass, createWssTransportClass, type StreamTransport } from './transport/index.js';
 import { callerAllowed } from './inbound-policy.js';
 import { sipJsLogConnector } from './sipjs-log.js';
 import { remoteDisplayName } from './remote-display-name.js';
@@ -20,7 +22,7 @@ import { OptionsKeepalive } from './options-keepalive.js';
 
 export interface SipSignalingOptions {
   /** caFile: PEM bundle trusted for the proxy's certificate (read at start); default the system store. */
-  proxy: { host: string; port: number; protocol: 'TLS' | 'TCP'; caFile?: string; servername?: string };
+  proxy: { host: string; port: number; protocol: 'TLS' | 'TCP' | 'WSS'; caFile?: string; servername?: string; wsPath?: string };
   account?: { username: string; authUsername?: string; password: string; domain: string; displayName?: string };
   /** Used as the From user when no account is provisioned (calls without registration). */
   unitId: string;
@@ -34,12 +36,18 @@ export interface SipSignalingOptions {
   logger: Logger;
   /** Delay before retrying a failed connection; doubles up to 60 s. */
   retryInitialMs?: number;
+  /** WebRTC media (ICE + DTLS-SRTP via werift): used for calls placed over WSS and for far-end WebRTC offers. */
+  webrtc?: Omit<WebRtcTransportOptions, 'log'>;
 }
+
+const DEFAULT_WEBRTC: Omit<WebRtcTransportOptions, 'log'> = {
+  iceServers: [], additionalHostAddresses: [], connectTimeoutMs: 10_000, disconnectGraceMs: 4_000,
+};
 
 interface ActiveCall {
   session: Session;
   target: string;
-  sdh: GstSessionDescriptionHandler | null;
+  sdh: GstSessionDescriptionHandler | WebRtcSessionDescriptionHandler | null;
   error: ApplianceError | null;
   localHangup: boolean;
   negotiated: NegotiatedSession | null;
@@ -81,21 +89,20 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
     const domain = o.account?.domain ?? o.proxy.host;
     const uri = UserAgent.makeURI(`sip:${user}@${domain}`);
     if (!uri) throw new ApplianceError('E_CONFIG_INVALID', `cannot form a SIP URI for ${user}@${domain}`, { field: 'sip.account' });
-    const Transport = createStreamTransportClass({
-      host: o.proxy.host,
-      port: o.proxy.port,
-      protocol: o.proxy.protocol,
-      tls: { ...(ca ? { ca } : {}), ...(o.proxy.servername ? { servername: o.proxy.servername } : {}) },
-      connectTimeoutMs: o.connectTimeoutMs,
-      logger: transportLogger(this.log),
-    });
+    const tlsOptions = { ...(ca ? { ca } : {}), ...(o.proxy.servername ? { servername: o.proxy.servername } : {}) };
+    const common = { host: o.proxy.host, port: o.proxy.port, tls: tlsOptions, connectTimeoutMs: o.connectTimeoutMs, logger: transportLogger(this.log) };
+    const Transport = o.proxy.protocol === 'WSS'
+      ? createWssTransportClass({ ...common, ...(o.proxy.wsPath ? { path: o.proxy.wsPath } : {}), keepaliveIntervalMs: o.keepaliveIntervalMs })
+      : createStreamTransportClass({ ...common, protocol: o.proxy.protocol });
+    // RFC 7118 section 5: the Contact of a WebSocket client says transport=ws, even over WSS.
+    const contactTransport = o.proxy.protocol === 'WSS' ? 'ws' : o.proxy.protocol.toLowerCase();
     this.ua = new UserAgent({
       uri,
       transportConstructor: Transport,
       transportOptions: {},
       ...(o.account ? { authorizationUsername: o.account.authUsername ?? o.account.username, authorizationPassword: o.account.password } : {}),
       displayName: o.account?.displayName || 'Bedside unit',
-      contactParams: { transport: o.proxy.protocol.toLowerCase() },
+      contactParams: { transport: contactTransport },
       userAgentString: 'BedsideVideoUnit/0.1',
       logBuiltinEnabled: false,
       logConfiguration: false,
@@ -231,8 +238,16 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
     return this.call_?.negotiated ?? null;
   }
 
+  /**
+   * The media profile comes from the far end: a far-end offer in UDP/TLS/RTP/SAVPF (WebRTC) gets
+   * the WebRTC handler, any other the SDES-SRTP one; the unit's own offers follow the signalling
+   * transport (a room reached over WSS is a WebRTC room).
+   */
   private createSdh(session: Session): SessionDescriptionHandler {
     const active = this.call_ && this.call_.session === session ? this.call_ : null;
+    const farEndOffer = session instanceof Invitation ? session.body : undefined;
+    const webrtc = farEndOffer !== undefined ? isWebRtcOffer(farEndOffer) : this.opts.proxy.protocol === 'WSS';
+    if (webrtc) return this.createWebRtcSdh(session, active);
     const sdh = new GstSessionDescriptionHandler({
       engine: this.opts.engine,
       allowPlainRtp: this.opts.allowPlainRtp,
@@ -240,6 +255,36 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
       onError: (err) => {
         this.log.warn({ code: err.code, err: err.message }, 'session description refused');
         if (active) active.error ??= err;
+      },
+    });
+    if (active) active.sdh = sdh;
+    return sdh;
+  }
+
+  private createWebRtcSdh(session: Session, active: ActiveCall | null): SessionDescriptionHandler {
+    const log = this.log.child({ component: 'webrtc' });
+    const sdh = new WebRtcSessionDescriptionHandler({
+      engine: this.opts.engine,
+      transport: this.opts.webrtc ?? DEFAULT_WEBRTC,
+      log: (level, fields, msg) => log[level](fields, msg),
+      onNegotiated: (n) => { if (active) active.negotiated = n; },
+      onError: (err) => {
+        this.log.warn({ code: err.code, err: err.message }, 'WebRTC session description refused');
+        if (active) active.error ??= err;
+      },
+      onMediaFailure: (err) => {
+        this.log.warn({ code: err.code, err: err.message }, 'WebRTC media failed; ending the call');
+        if (!active || this.call_ !== active) return;
+        active.error ??= err;
+        if (session.state === SessionState.Established) void session.bye().catch(() => undefined);
+      },
+      onRestartNeeded: () => {
+        if (!active || this.call_ !== active || session.state !== SessionState.Established) return;
+        this.log.warn('WebRTC media disconnected; restarting ICE with a re-INVITE');
+        const options: WebRtcSdhOptions = { iceRestart: true };
+        session.invite({ sessionDescriptionHandlerOptions: options }).catch((e: unknown) => {
+          this.log.warn({ err: toApplianceError(e, 'E_ICE_FAILED').message }, 'ICE restart re-INVITE failed');
+        });
       },
     });
     if (active) active.sdh = sdh;
@@ -331,7 +376,9 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
       this.abandonRegister = abandon;
       registerer.register({
         requestDelegate: {
-          onAccept: () => settle('done'),
+          // After a reconnect the Registerer may already be in Registered, so no state change
+          // follows: the accepted REGISTER itself says we are registered again.
+          onAccept: () => settle('done', 'registered'),
           onReject: (response: Core.IncomingResponse) => {
             const m = response.message;
             settle('done', 'failed', errorForSipStatus(m.statusCode ?? 0, m.reasonPhrase ?? '', 'register'));
@@ -407,6 +454,10 @@ export class SipSignaling extends TypedEmitter<SignalingEvents> implements Signa
     this.emit('registration', state, error);
   }
 
+}
+
+function isWebRtcOffer(sdp: string): boolean {
+  return /^m=\S+ \d+ UDP\/TLS\/RTP\/SAVPF /im.test(sdp);
 }
 
 /** Why a call ended before Established with no coded error: a 2xx (a dialog) means its SDP answer was missing. */

@@ -18,7 +18,8 @@
  * sockets themselves are bound to 0.0.0.0 by baresip 1.0 whatever the config says.
  */
 
-export type MediaEncryption = 'srtp-mand' | 'srtp' | 'none';
+/** `dtls_srtp` also turns on ICE (medianat=ice): a WebRTC-style far end. */
+export type MediaEncryption = 'srtp-mand' | 'srtp' | 'none' | 'dtls_srtp';
 export type AnswerMode = 'auto' | 'manual';
 
 export interface BaresipAccountOptions {
@@ -58,6 +59,8 @@ export interface BaresipConfigOptions {
   videoSize?: { width: number; height: number };
   videoFps?: number;
   modulesDir?: string;
+  /** Load ice, stun and dtls_srtp and multiplex RTCP (for accounts with mediaEncryption dtls_srtp). */
+  webrtc?: boolean;
 }
 
 export const DEFAULT_BARESIP_MODULES_DIR = '/usr/lib/baresip/modules';
@@ -89,6 +92,7 @@ export function baresipAccountLine(a: BaresipAccountOptions): string {
   ];
   const enc = a.mediaEncryption ?? 'srtp-mand';
   if (enc !== 'none') params.push(`mediaenc=${enc}`);
+  if (enc === 'dtls_srtp') params.push('medianat=ice');
   return `<sip:${user}@${checkParamValue('domain', a.domain)};transport=tcp>;${params.join(';')}\n`;
 }
 
@@ -141,7 +145,7 @@ rtp_tos\t\t\t0
 # theirs. Note: baresip 1.0 binds RTP/RTCP on 0.0.0.0 (hard-coded in stream.c), but the SDP
 # carries 127.0.0.1 (net_interface), so media only flows on loopback.
 rtp_ports\t\t10000-29999
-rtcp_mux\t\tno
+rtcp_mux\t\t${o.webrtc ? 'yes' : 'no'}
 jitter_buffer_delay\t5-10
 rtp_stats\t\tno
 
@@ -155,6 +159,9 @@ ${mod('vp8', video)}
 ${mod('fakevideo', video && !echo)}
 ${mod('vidbridge', video && echo)}
 ${mod('srtp')}
+${mod('stun', o.webrtc ?? false)}
+${mod('ice', o.webrtc ?? false)}
+${mod('dtls_srtp', o.webrtc ?? false)}
 
 module_tmp\t\tuuid.so
 module_tmp\t\taccount.so

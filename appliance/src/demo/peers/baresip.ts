@@ -137,6 +137,7 @@ export class Baresip {
         echo: mode === 'echo',
         ...(o.toneHz !== undefined ? { toneHz: o.toneHz } : {}),
         ...(o.video !== undefined ? { video: o.video } : {}),
+        ...(o.mediaEncryption === 'dtls_srtp' ? { webrtc: true } : {}),
       }),
     );
     await writeFile(

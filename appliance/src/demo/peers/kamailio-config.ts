@@ -48,6 +48,8 @@ export interface KamailioConfigOptions {
   sipPort: number;
   /** TLS port on 127.0.0.1. */
   tlsPort: number;
+  /** When set: SIP over secure WebSocket (RFC 7118) on this 127.0.0.1 port (xhttp + websocket modules). */
+  wssPort?: number;
   certificatePath: string;
   privateKeyPath: string;
   users: readonly KamailioUser[];
@@ -141,6 +143,34 @@ function replyUsersRoute(replyUsers: Readonly<Record<string, KamailioReply>>): s
   return ['route[REPLYUSERS] {', ...body, '}'].join('\n');
 }
 
+/**
+ * WSS: the upgrade arrives on the TLS socket of wssPort as an HTTP request (xhttp), which
+ * ws_handle_handshake() turns into a WebSocket carrying SIP; the routes below treat it like
+ * any other connection-oriented transport (fix_nated_register, contact aliases).
+ */
+function websocketSection(wssPort: number): string {
+  return `modparam("websocket", "keepalive_mechanism", 1)
+modparam("websocket", "keepalive_interval", 5)
+modparam("websocket", "sub_protocols", 1)
+
+event_route[xhttp:request] {
+	set_reply_close();
+	set_reply_no_connect();
+	if ($Rp != ${wssPort}) {
+		xhttp_reply("403", "Forbidden", "", "");
+		exit;
+	}
+	if ($hdr(Upgrade) =~ "websocket" && $hdr(Connection) =~ "Upgrade" && $rm =~ "GET") {
+		xlog("L_INFO", "WebSocket upgrade from $si:$sp\\n");
+		if (ws_handle_handshake()) {
+			exit;
+		}
+	}
+	xhttp_reply("404", "Not Found", "", "");
+}
+`;
+}
+
 export function kamailioConfig(o: KamailioConfigOptions): string {
   const domain = quote(o.domain);
   const modulesDir = o.modulesDir;
@@ -166,6 +196,7 @@ server_header="Server: test-kamailio"
 listen=udp:127.0.0.1:${o.sipPort}
 listen=tcp:127.0.0.1:${o.sipPort}
 listen=tls:127.0.0.1:${o.tlsPort}
+${o.wssPort ? `listen=tls:127.0.0.1:${o.wssPort}\n# The WebSocket handshake is an HTTP request without a body or Content-Length.\ntcp_accept_no_cl=yes` : ''}
 alias=${domain}
 
 enable_tls=yes
@@ -193,6 +224,7 @@ loadmodule "xlog.so"
 loadmodule "sanity.so"
 loadmodule "auth.so"
 loadmodule "nathelper.so"
+${o.wssPort ? 'loadmodule "xhttp.so"\nloadmodule "websocket.so"' : ''}
 
 modparam("tls", "certificate", ${quote(o.certificatePath)})
 modparam("tls", "private_key", ${quote(o.privateKeyPath)})
@@ -213,6 +245,7 @@ modparam("registrar", "received_avp", "$avp(RECEIVED)")
 modparam("nathelper", "received_avp", "$avp(RECEIVED)")
 
 modparam("auth", "nonce_expire", 300)
+${o.wssPort ? websocketSection(o.wssPort) : ''}
 
 request_route {
 	xlog("L_INFO", "REQ $rm $ru from $si:$sp/$proto\\n");

@@ -24,6 +24,8 @@ export interface KamailioOptions {
   /** Ports on 127.0.0.1; free ones are chosen when omitted. */
   sipPort?: number;
   tlsPort?: number;
+  /** Also serve SIP over secure WebSocket (RFC 7118); a free port when true. */
+  wss?: boolean | number;
   replyUsers?: Readonly<Record<string, KamailioReply>>;
   debugLevel?: number;
   inviteTimeoutMs?: number;
@@ -35,7 +37,7 @@ export class Kamailio {
   readonly domain: string;
   private dir: string | null = null;
   private proc: ManagedProcess | null = null;
-  private ports: { sip: number; tls: number } | null = null;
+  private ports: { sip: number; tls: number; wss: number | undefined } | null = null;
 
   constructor(private readonly options: KamailioOptions) {
     this.domain = options.domain ?? 'localhost';
@@ -51,6 +53,13 @@ export class Kamailio {
     return this.requirePorts().tls;
   }
 
+  /** Secure WebSocket port (only with the `wss` option). */
+  get wssPort(): number {
+    const wss = this.requirePorts().wss;
+    if (wss === undefined) throw new Error('kamailio started without wss');
+    return wss;
+  }
+
   get host(): string {
     return LOOPBACK;
   }
@@ -60,7 +69,9 @@ export class Kamailio {
     if (this.proc) throw new Error('kamailio already started');
     const sip = this.options.sipPort ?? (await freePort({ udp: true }));
     const tls = this.options.tlsPort ?? (await freePort());
-    this.ports = { sip, tls };
+    const wssOption = this.options.wss;
+    const wss = typeof wssOption === 'number' ? wssOption : wssOption ? await freePort() : undefined;
+    this.ports = { sip, tls, wss };
     this.dir = await mkdtemp(path.join(tmpdir(), 'test-kamailio-'));
     const cfgPath = path.join(this.dir, 'kamailio.cfg');
     const runDir = path.join(this.dir, 'run');
@@ -70,6 +81,7 @@ export class Kamailio {
         domain: this.domain,
         sipPort: sip,
         tlsPort: tls,
+        ...(wss !== undefined ? { wssPort: wss } : {}),
         certificatePath: this.options.certificatePath,
         privateKeyPath: this.options.privateKeyPath,
         users: this.options.users,
@@ -88,6 +100,7 @@ export class Kamailio {
     try {
       await waitForTcpPort(tls, timeout, isDead);
       await waitForTcpPort(sip, timeout, isDead);
+      if (wss !== undefined) await waitForTcpPort(wss, timeout, isDead);
     } catch (e) {
       await this.stop();
       throw e;
@@ -117,7 +130,7 @@ export class Kamailio {
     return `sip:${user}@${this.domain}`;
   }
 
-  private requirePorts(): { sip: number; tls: number } {
+  private requirePorts(): { sip: number; tls: number; wss: number | undefined } {
     if (!this.ports) throw new Error('kamailio not started');
     return this.ports;
   }

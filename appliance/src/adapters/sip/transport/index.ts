@@ -4,3 +4,5 @@ export type { StreamTransportOptions, StreamTransportTlsOptions, ReconnectOption
 export { SipStreamFramer, MAX_BODY_BYTES, MAX_HEADER_BYTES } from './stream-framer.js';
 export type { FramerEvent, MalformedReason } from './stream-framer.js';
 export type { TransportLogger, LogEntry } from './transport-logger.js';
+export { WssTransport, createWssTransportClass } from './wss-transport.js';
+export type { WssTransportOptions, WssTransportStats, WssTransportConstructor } from './wss-transport.js';
