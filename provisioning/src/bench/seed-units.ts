@@ -1,0 +1,45 @@
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { openRepository, type StorageConfig } from '../server/open-repository.js';
+
+/**
+ * Puts N already-enrolled units straight into a fleet store, in one transaction, for the
+ * benchmark (enrolling 10,000 units over the API, one commit each, would take minutes
+ * with PostgreSQL's synchronous commits and measures nothing the benchmark is about).
+ */
+export interface SeedUnit { serial: string; ward: string; signingKeyPem: string }
+
+const COLUMNS = ['serial', 'name', 'site', 'ward', 'room', 'bed', 'created_at', 'signing_key', 'encryption_key', 'enrolled_at'];
+
+function row(u: SeedUnit, encryptionKey: string, now: string): unknown[] {
+  return [u.serial, `${u.ward} ${u.serial}`, 'Bench Hospital', u.ward, '1', '1', now, u.signingKeyPem, encryptionKey, now];
+}
+
+export async function seedEnrolledUnits(storage: StorageConfig, units: readonly SeedUnit[], encryptionKey: string): Promise<void> {
+  await (await openRepository(storage)).close(); // creates the tables
+  const now = new Date().toISOString();
+  if (storage.kind === 'sqlite') {
+    const db = new Database(storage.path);
+    try {
+      const insert = db.prepare(`INSERT INTO units (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+      db.transaction(() => { for (const u of units) insert.run(...row(u, encryptionKey, now)); })();
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: storage.connectionString });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    for (let i = 0; i < units.length; i += 500) {
+      const batch = units.slice(i, i + 500);
+      const values = batch.map((_, r) => `(${COLUMNS.map((_c, k) => `$${r * COLUMNS.length + k + 1}`).join(', ')})`).join(', ');
+      await client.query(`INSERT INTO units (${COLUMNS.join(', ')}) VALUES ${values}`, batch.flatMap((u) => row(u, encryptionKey, now)));
+    }
+    await client.query('COMMIT');
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
+  }
+}
