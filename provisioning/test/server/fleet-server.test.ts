@@ -315,6 +315,20 @@ describe('IT access and the fleet page (sqlite)', () => {
     await h.repo.close();
   });
 
+  it('answers a storage failure with E_FLEET_INTERNAL and keeps the details in the log', async () => {
+    const repo = new SqliteFleetRepository(':memory:');
+    await repo.migrate();
+    const lines: string[] = [];
+    const stream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const h = new FleetAppHarness(repo, { logger: { level: 'error', stream } });
+    const id = await h.enrolledUnit('BVU-1');
+    repo.recordHeartbeat = () => Promise.reject(new Error('disk I/O error'));
+    const r = await h.unit(id, 'POST', '/v1/heartbeat', heartbeat());
+    expect([r.statusCode, r.json()]).toEqual([500, { code: 'E_FLEET_INTERNAL', message: 'the fleet server failed' }]);
+    expect(lines.join('')).toContain('disk I/O error');
+    await repo.close();
+  });
+
   it('answers unknown endpoints and bad IT input with coded errors', async () => {
     const h = harness();
     await h.repo.migrate();
