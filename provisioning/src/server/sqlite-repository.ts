@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import {
   FLEET_SCHEMA_STATEMENTS, MEETINGS_PER_WARD_WEEK, SELECT_UNIT, SELECT_UNITS_WITH_STATE, UPSERT_STATE, UPSERT_UNIT,
   unitFromRow, unitWithStateFromRow, type UnitRow, type UnitStateRow,
@@ -17,14 +18,19 @@ export class SqliteFleetRepository implements FleetRepository {
   private readonly db: Database.Database;
   private closed = false;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly checkpointer: SqliteCheckpointer | undefined;
 
-  constructor(path: string) {
+  constructor(path: string, options: { checkpointIntervalMs?: number } = {}) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // WAL + NORMAL: a power cut can lose the last heartbeats, never corrupt the file.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    if (path !== ':memory:' && path !== '') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new SqliteCheckpointer(path, options.checkpointIntervalMs);
+    }
   }
 
   private stmt(sql: string): Database.Statement {
@@ -45,6 +51,7 @@ export class SqliteFleetRepository implements FleetRepository {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.checkpointer?.stop();
     this.db.close();
   }
 

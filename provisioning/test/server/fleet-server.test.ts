@@ -358,3 +358,22 @@ describe('enrollment tokens at rest (sqlite file)', () => {
     }
   });
 });
+
+describe('SQLite checkpoints off the event loop', () => {
+  it('a worker thread moves committed data from the WAL into the database file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-wal-'));
+    try {
+      const repo = new SqliteFleetRepository(join(dir, 'fleet.db'), { checkpointIntervalMs: 100 });
+      await repo.migrate();
+      await repo.upsertUnit({ serial: 'CHECKPOINTED-UNIT-7', name: 'n', site: 's', ward: 'w', room: 'r', bed: '' }, new Date());
+      const inMainFile = () => readFileSync(join(dir, 'fleet.db')).toString('latin1').includes('CHECKPOINTED-UNIT-7');
+      const deadline = Date.now() + 5000;
+      while (!inMainFile() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(inMainFile()).toBe(true);
+      await repo.close();
+      await repo.close(); // twice is safe
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
