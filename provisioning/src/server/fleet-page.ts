@@ -54,12 +54,20 @@ export interface FleetPageInput {
   offlineAfterSeconds: number;
 }
 
+/** Weeks of meetings shown on the page; the CSV export has them all. */
+export const PAGE_WEEKS = 8;
+
+const UNIT_TABLE_HEAD = '<thead><tr><th scope="col">Unit</th><th scope="col">Where</th><th scope="col">Status</th><th scope="col">Last heartbeat</th><th scope="col">Software</th><th scope="col">Bundle</th><th scope="col">Call</th><th scope="col">Problems</th></tr></thead>';
+
 export function renderFleetPage(p: FleetPageInput): string {
+  const attention = p.units.filter((u) => u.status === 'offline' || (u.status !== 'revoked' && u.problems.length > 0));
+  const weeks = [...new Set(p.meetings.map((m) => m.week))].sort().reverse().slice(0, PAGE_WEEKS);
+  const shownMeetings = p.meetings.filter((m) => weeks.includes(m.week));
   const count = (s: UnitStatus): number => p.units.filter((u) => u.status === s).length;
   const faulty = p.units.filter((u) => u.status !== 'revoked' && u.problems.length > 0).length;
   const versions = new Map<string, number>();
   for (const u of p.units) if (u.softwareVersion) versions.set(u.softwareVersion, (versions.get(u.softwareVersion) ?? 0) + 1);
-  const meetingRows = p.meetings.map((m) => `<tr>${td(escapeHtml(m.site))}${td(escapeHtml(m.ward))}${td(escapeHtml(m.week))}${td(String(m.meetings))}${td(String(Math.round(m.totalSeconds / 60)))}</tr>`).join('\n');
+  const meetingRows = shownMeetings.map((m) => `<tr>${td(escapeHtml(m.site))}${td(escapeHtml(m.ward))}${td(escapeHtml(m.week))}${td(String(m.meetings))}${td(String(Math.round(m.totalSeconds / 60)))}</tr>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="30"><title>Bedside units — fleet</title><style>${STYLE}</style></head>
@@ -67,12 +75,19 @@ export function renderFleetPage(p: FleetPageInput): string {
 <h1>Bedside units</h1>
 <p class="summary"><span>${p.units.length} units</span><span class="online">${count('online')} online</span><span class="offline">${count('offline')} offline</span><span>${count('never-seen')} never seen</span><span>${count('not-enrolled')} waiting to enroll</span><span>${count('revoked')} revoked</span><span class="${faulty ? 'problem' : ''}">${faulty} with problems</span></p>
 <p class="muted">Offline: no heartbeat for more than ${p.offlineAfterSeconds} s. As of ${escapeHtml(p.now.toISOString())}. Software versions: ${[...versions].map(([v, n]) => `${escapeHtml(v)} (${n})`).join(', ') || '—'}.</p>
+<h2>Needs attention</h2>
+${attention.length === 0 ? '<p>No unit is offline or reports a problem.</p>' : `<table>${UNIT_TABLE_HEAD}
+<tbody>
+${attention.map(unitRow).join('\n')}
+</tbody></table>`}
+<h2>All units</h2>
 <table><caption class="muted">Bundle: applied on the unit / held by the server.</caption>
-<thead><tr><th scope="col">Unit</th><th scope="col">Where</th><th scope="col">Status</th><th scope="col">Last heartbeat</th><th scope="col">Software</th><th scope="col">Bundle</th><th scope="col">Call</th><th scope="col">Problems</th></tr></thead>
+${UNIT_TABLE_HEAD}
 <tbody>
 ${p.units.map(unitRow).join('\n')}
 </tbody></table>
 <h2>Meetings per ward per week</h2>
+<p class="muted">The last ${PAGE_WEEKS} weeks with meetings; the CSV has every week.</p>
 <table><thead><tr><th scope="col">Site</th><th scope="col">Ward</th><th scope="col">Week</th><th scope="col">Meetings</th><th scope="col">Minutes</th></tr></thead>
 <tbody>
 ${meetingRows || '<tr><td colspan="5" class="muted">No meetings reported yet.</td></tr>'}

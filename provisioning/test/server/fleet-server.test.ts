@@ -287,6 +287,10 @@ describe('IT access and the fleet page (sqlite)', () => {
     expect(html).toContain('<code>E_LOOP_OPEN_CIRCUIT</code>');
     expect(html).toContain('0.2.9 (1)');
     expect(html).toMatch(/<td>St Mary<\/td><td>Ward 4<\/td><td>2025-W10<\/td><td>1<\/td><td>25<\/td>/);
+    const attention = html.slice(html.indexOf('Needs attention'), html.indexOf('All units'));
+    expect(attention).toContain('BVU-A'); // faults
+    expect(attention).toContain('BVU-B'); // offline
+    expect(attention).not.toContain('BVU-C'); // waiting to enroll is not a problem
 
     const csv = await h.it('GET', '/api/units.csv');
     expect(csv.body.split('\r\n')[0]).toBe('site,ward,room,bed,unit_serial,unit_name,status,last_seen,software_version,applied_bundle_version,server_bundle_version,registration,problems');
