@@ -18,12 +18,23 @@ export interface PostgresOptions {
 /** PostgreSQL, when a connection string is configured (larger fleets, a shared server). */
 export class PostgresFleetRepository implements FleetRepository {
   private readonly pool: pg.Pool;
+  /**
+   * For the latest-state upsert of a heartbeat without meetings only: synchronous_commit
+   * off, so it does not wait for the WAL flush. Losing the last moments of such upserts in
+   * a database crash loses nothing (the next heartbeat carries the same state, and the data
+   * stays consistent). Everything the server acknowledges to someone (meetings, enrollments,
+   * bundles, revocations) goes through the durable pool.
+   */
+  private readonly statePool: pg.Pool;
   private closed = false;
 
   constructor(options: PostgresOptions) {
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+    const max = options.max ?? 10;
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max });
+    this.statePool = new pg.Pool({ connectionString: options.connectionString, max: Math.max(2, Math.ceil(max / 2)), options: '-c synchronous_commit=off' });
     // An idle client losing its connection must not crash the server; the next query reconnects.
     this.pool.on('error', () => undefined);
+    this.statePool.on('error', () => undefined);
   }
 
   private async tx<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -52,7 +63,7 @@ export class PostgresFleetRepository implements FleetRepository {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.statePool.end()]);
   }
 
   async upsertUnit(u: UnitPlacement, now: Date): Promise<void> {
@@ -111,8 +122,8 @@ export class PostgresFleetRepository implements FleetRepository {
   async recordHeartbeat(i: HeartbeatInput): Promise<string[]> {
     const stateValues = [i.unit.serial, i.sentAt.toISOString(), i.receivedAt.toISOString(), JSON.stringify(stateOf(i.heartbeat))];
     if (i.heartbeat.meetings.length === 0) {
-      // The common case: one statement, no explicit transaction.
-      await this.pool.query({ name: 'fleet-upsert-state', text: UPSERT_STATE, values: stateValues });
+      // The common case: one statement, no explicit transaction, no wait for the WAL flush.
+      await this.statePool.query({ name: 'fleet-upsert-state', text: UPSERT_STATE, values: stateValues });
       return [];
     }
     await this.tx(async (c) => {
