@@ -29,6 +29,8 @@ export interface FleetServerDeps {
 }
 
 const SESSION_COOKIE = 'fleet_session';
+/** Heartbeats (100 meetings at most) and enrollments are a few kB; only bundles are big. */
+const SMALL_BODY = 256 * 1024;
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-unit-signature"]'];
 
 declare module 'fastify' {
@@ -115,7 +117,7 @@ export function build(deps: FleetServerDeps): FastifyInstance {
   const authenticateUnit = (req: FastifyRequest) => units.authenticate({ method: req.method, url: req.url, headers: req.headers, body: req.rawBody }, clock());
 
   // --- units -------------------------------------------------------------------------
-  app.post('/v1/enroll', async (req, reply) => {
+  app.post('/v1/enroll', { bodyLimit: SMALL_BODY }, async (req, reply) => {
     const body = parseJson(req.rawBody, 'E_REQUEST_MALFORMED');
     if (!validateEnroll(body)) throw schemaRefusal('E_REQUEST_MALFORMED', validateEnroll.errors);
     for (const [field, type] of [['signingKey', 'ed25519'], ['encryptionKey', 'x25519']] as const) {
@@ -148,7 +150,7 @@ export function build(deps: FleetServerDeps): FastifyInstance {
     return reply.type('application/json').send(bundle.json);
   });
 
-  app.post('/v1/heartbeat', async (req) => {
+  app.post('/v1/heartbeat', { bodyLimit: SMALL_BODY }, async (req) => {
     const { unit, sentAt } = await authenticateUnit(req);
     const body = parseJson(req.rawBody, 'E_HEARTBEAT_MALFORMED');
     if (!validateHeartbeat(body)) throw schemaRefusal('E_HEARTBEAT_MALFORMED', validateHeartbeat.errors);
@@ -159,7 +161,7 @@ export function build(deps: FleetServerDeps): FastifyInstance {
     return res;
   });
 
-  app.post('/v1/apply-report', async (req, reply) => {
+  app.post('/v1/apply-report', { bodyLimit: SMALL_BODY }, async (req, reply) => {
     const { unit } = await authenticateUnit(req);
     const body = parseJson(req.rawBody, 'E_REQUEST_MALFORMED');
     if (!validateApplyReport(body)) throw schemaRefusal('E_REQUEST_MALFORMED', validateApplyReport.errors);
@@ -169,7 +171,7 @@ export function build(deps: FleetServerDeps): FastifyInstance {
   });
 
   // --- IT --------------------------------------------------------------------------------
-  app.post('/api/units', { preHandler: itOnly }, async (req, reply) => {
+  app.post('/api/units', { preHandler: itOnly, bodyLimit: SMALL_BODY }, async (req, reply) => {
     const body = parseJson(req.rawBody, 'E_REQUEST_MALFORMED');
     if (!validateNewUnit(body)) throw schemaRefusal('E_REQUEST_MALFORMED', validateNewUnit.errors);
     const existing = await deps.repo.getUnit(body.serial);
@@ -236,7 +238,7 @@ export function build(deps: FleetServerDeps): FastifyInstance {
   app.get('/login', async (_req, reply) =>
     reply.type('text/html; charset=utf-8').header('content-security-policy', FLEET_PAGE_CSP).send(renderLoginPage(false)));
 
-  app.post('/login', async (req, reply) => {
+  app.post('/login', { bodyLimit: 4096 }, async (req, reply) => {
     const token = new URLSearchParams(req.rawBody.toString('utf8')).get('token') ?? '';
     if (!constantTimeEqual(token, deps.itToken)) {
       return reply.code(401).type('text/html; charset=utf-8').header('content-security-policy', FLEET_PAGE_CSP).send(renderLoginPage(true));

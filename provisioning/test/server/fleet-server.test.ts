@@ -338,6 +338,8 @@ describe('IT access and the fleet page (sqlite)', () => {
     await h.repo.migrate();
     const nope = await h.app.inject({ method: 'GET', url: '/v2/whatever' });
     expect([nope.statusCode, code(nope)]).toEqual([404, 'E_REQUEST_MALFORMED']);
+    const huge = await h.app.inject({ method: 'POST', url: '/v1/heartbeat', headers: { 'content-type': 'application/json' }, payload: 'x'.repeat(300 * 1024) });
+    expect([huge.statusCode, code(huge)]).toEqual([413, 'E_REQUEST_MALFORMED']);
     const bad = await h.it('POST', '/api/units', { serial: 'has space', name: 'n', site: 's', ward: 'w', room: 'r' });
     expect([bad.statusCode, code(bad)]).toEqual([400, 'E_REQUEST_MALFORMED']);
     expect((bad.json() as { problems: string[] }).problems[0]).toMatch(/\/serial must match pattern/);
