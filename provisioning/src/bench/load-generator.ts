@@ -47,6 +47,26 @@ function heartbeatBody(uptime: number, withMeeting: boolean): string {
 
 interface Target { host: string; port: number }
 
+interface Prepared { method: string; path: string; headers: Record<string, string>; body: string }
+
+/**
+ * Requests are built and signed before the clock starts: on a shared machine the
+ * generator's own signing would otherwise compete with the server it measures (real units
+ * sign on their own CPUs). Dates stay well inside the server's 5-minute skew window.
+ */
+function prepareHeartbeats(units: readonly SimulatedUnit[], count: number, meetingShare: number): Prepared[] {
+  const date = new Date().toISOString();
+  return Array.from({ length: count }, (_, i) => {
+    const unit = units[i % units.length]!;
+    const body = heartbeatBody(i, Math.random() < meetingShare);
+    const signature = sign(null, Buffer.from(signingString('POST', '/v1/heartbeat', date, body)), unit.signingKey).toString('base64');
+    return {
+      method: 'POST', path: '/v1/heartbeat', body,
+      headers: { 'content-type': 'application/json', 'x-unit-serial': unit.serial, 'x-unit-date': date, 'x-unit-signature': signature },
+    };
+  });
+}
+
 function send(agent: Agent, target: Target, method: string, path: string, headers: Record<string, string>, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request({ host: target.host, port: target.port, method, path, agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
@@ -81,20 +101,13 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
   let errors = 0;
   let next = 0;
   const inflight = new Set<Promise<void>>();
+  const prepared = o.baseline
+    ? Array.from({ length: total }, (): Prepared => ({ method: 'GET', path: '/healthz', headers: {}, body: '' }))
+    : prepareHeartbeats(o.units, total, o.meetingShare);
   const start = performance.now();
   const fire = (i: number, due: number) => {
-    const unit = o.units[i % o.units.length]!;
-    let p: Promise<number>;
-    if (o.baseline) {
-      p = send(agent, target, 'GET', '/healthz', {}, '');
-    } else {
-      const body = heartbeatBody(i, Math.random() < o.meetingShare);
-      const date = new Date().toISOString();
-      const signature = sign(null, Buffer.from(signingString('POST', '/v1/heartbeat', date, body)), unit.signingKey).toString('base64');
-      p = send(agent, target, 'POST', '/v1/heartbeat', {
-        'content-type': 'application/json', 'x-unit-serial': unit.serial, 'x-unit-date': date, 'x-unit-signature': signature,
-      }, body);
-    }
+    const r = prepared[i]!;
+    const p = send(agent, target, r.method, r.path, r.headers, r.body);
     const done: Promise<void> = p.then((status) => {
       statusCounts[status] = (statusCounts[status] ?? 0) + 1;
       if (status !== 200) errors++;
@@ -132,19 +145,15 @@ export async function runClosedLoop(url: string, units: readonly SimulatedUnit[]
   const statusCounts: Record<string, number> = {};
   let errors = 0;
   let i = 0;
+  const prepared = prepareHeartbeats(units, Math.min(units.length, 10_000), 0);
   const start = performance.now();
   const end = start + seconds * 1000;
   const worker = async () => {
     while (performance.now() < end) {
-      const unit = units[i++ % units.length]!;
-      const body = heartbeatBody(i, false);
-      const date = new Date().toISOString();
-      const signature = sign(null, Buffer.from(signingString('POST', '/v1/heartbeat', date, body)), unit.signingKey).toString('base64');
+      const r = prepared[i++ % prepared.length]!;
       const t0 = performance.now();
       try {
-        const status = await send(agent, target, 'POST', '/v1/heartbeat', {
-          'content-type': 'application/json', 'x-unit-serial': unit.serial, 'x-unit-date': date, 'x-unit-signature': signature,
-        }, body);
+        const status = await send(agent, target, r.method, r.path, r.headers, r.body);
         statusCounts[status] = (statusCounts[status] ?? 0) + 1;
         if (status !== 200) errors++;
       } catch {
