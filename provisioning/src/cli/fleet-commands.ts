@@ -36,6 +36,7 @@ export async function serveOptionsFrom(args: string[], env: NodeJS.ProcessEnv): 
       host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8443' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
       'heartbeat-interval': { type: 'string' }, 'poll-interval': { type: 'string' }, 'offline-after': { type: 'string' }, 'token-ttl-hours': { type: 'string' },
+      'unit-cache-seconds': { type: 'string' },
     },
     strict: true,
   });
@@ -45,8 +46,11 @@ export async function serveOptionsFrom(args: string[], env: NodeJS.ProcessEnv): 
   // A connection string may hold a password: from a file or the environment, never the command line.
   const dbUrl = values['database-url-file'] ? (await readFile(values['database-url-file'], 'utf8')).trim() : env.FLEET_DATABASE_URL;
   if (dbUrl && values.db) throw new UsageError('give either --db (SQLite) or a PostgreSQL connection string, not both');
+  const cache = values['unit-cache-seconds'] === undefined ? undefined : Number(values['unit-cache-seconds']);
+  if (cache !== undefined && !(Number.isFinite(cache) && cache >= 0)) throw new UsageError('--unit-cache-seconds must be 0 or more');
   return {
     host: values.host, port,
+    ...(cache === undefined ? {} : { unitCacheTtlMs: cache * 1000 }),
     fleetPublicKey: await readFile(need(values, 'fleet-pub'), 'utf8'),
     itToken: await readItToken(need(values, 'it-token-file')),
     storage: dbUrl ? { kind: 'postgres', connectionString: dbUrl } : { kind: 'sqlite', path: values.db ?? 'fleet.db' },

@@ -26,6 +26,12 @@ export interface FleetServerDeps {
   /** A unit is offline after this long without a heartbeat; 3 heartbeat intervals by default. */
   offlineAfterSeconds?: number;
   enrollTokenTtlHours?: number;
+  /**
+   * How long a unit read for authentication is reused (5 s). Changes made through this
+   * process apply at once; set 0 when several server processes share one database and
+   * revocations must apply at once there too.
+   */
+  unitCacheTtlMs?: number;
 }
 
 const SESSION_COOKIE = 'fleet_session';
@@ -70,7 +76,7 @@ export function build(deps: FleetServerDeps): FastifyInstance {
   const offlineAfterSeconds = deps.offlineAfterSeconds ?? 3 * heartbeatIntervalSeconds;
   const tokenTtlMs = (deps.enrollTokenTtlHours ?? 168) * 3_600_000;
   const session = pageSessionValue(deps.itToken);
-  const units = new UnitAuthenticator(deps.repo);
+  const units = new UnitAuthenticator(deps.repo, deps.unitCacheTtlMs === undefined ? {} : { cacheTtlMs: deps.unitCacheTtlMs });
 
   const logger = deps.logger === undefined || deps.logger === false ? false
     : deps.logger === true ? { redact: REDACT } : { ...(deps.logger as object), redact: REDACT };
@@ -134,6 +140,7 @@ export function build(deps: FleetServerDeps): FastifyInstance {
     });
     if (outcome === 'token-refused') throw refuse(401, 'E_ENROLL_TOKEN');
     if (outcome === 'revoked') throw refuse(403, 'E_UNIT_REVOKED');
+    units.forget(body.serial);
     req.log.info({ serial: body.serial }, 'unit enrolled');
     const res: EnrollResponse = { serial: body.serial, fleetPublicKey: deps.fleetPublicKey, heartbeatIntervalSeconds, pollIntervalSeconds };
     return reply.code(201).send(res);
@@ -177,6 +184,7 @@ export function build(deps: FleetServerDeps): FastifyInstance {
     const existing = await deps.repo.getUnit(body.serial);
     if (existing?.revokedAt) throw refuse(409, 'E_UNIT_REVOKED', `unit ${body.serial} is revoked; a revoked serial is never enrolled again`);
     const now = clock();
+    units.forget(body.serial);
     await deps.repo.upsertUnit({ serial: body.serial, name: body.name, site: body.site, ward: body.ward, room: body.room, bed: body.bed ?? '' }, now);
     const enrollmentToken = newEnrollmentToken();
     const expiresAt = new Date(now.getTime() + tokenTtlMs);
@@ -201,13 +209,16 @@ export function build(deps: FleetServerDeps): FastifyInstance {
       throw refuse(status, 'E_BUNDLE_REFUSED', r.message, { reason: r.code });
     }
     const stored = await deps.repo.putBundle({ serial, version: r.version, json: JSON.stringify(r.bundle) }, clock());
+    units.forget(serial);
     if (stored === 'not-newer') throw refuse(409, 'E_BUNDLE_REFUSED', `a bundle at least as new as version ${r.version} is already stored`, { reason: 'E_BUNDLE_REPLAY' });
     req.log.info({ serial, version: r.version }, 'bundle stored');
     return reply.code(204).send();
   });
 
   app.post<{ Params: { serial: string } }>('/api/units/:serial/revoke', { preHandler: itOnly }, async (req, reply) => {
-    if (!(await deps.repo.revoke(req.params.serial, clock()))) throw refuse(404, 'E_UNIT_UNKNOWN');
+    const revoked = await deps.repo.revoke(req.params.serial, clock());
+    units.forget(req.params.serial);
+    if (!revoked) throw refuse(404, 'E_UNIT_UNKNOWN');
     req.log.warn({ serial: req.params.serial }, 'unit revoked');
     return reply.code(204).send();
   });

@@ -15,6 +15,8 @@ export interface ServeOptions {
   pollIntervalSeconds?: number;
   offlineAfterSeconds?: number;
   enrollTokenTtlHours?: number;
+  /** See FleetServerDeps.unitCacheTtlMs. */
+  unitCacheTtlMs?: number;
   /** Request log (pino JSON on stdout) at info; secrets are redacted. */
   log?: boolean;
 }
@@ -38,6 +40,7 @@ export async function startFleetServer(o: ServeOptions): Promise<RunningFleetSer
       ...(o.pollIntervalSeconds ? { pollIntervalSeconds: o.pollIntervalSeconds } : {}),
       ...(o.offlineAfterSeconds ? { offlineAfterSeconds: o.offlineAfterSeconds } : {}),
       ...(o.enrollTokenTtlHours ? { enrollTokenTtlHours: o.enrollTokenTtlHours } : {}),
+      ...(o.unitCacheTtlMs === undefined ? {} : { unitCacheTtlMs: o.unitCacheTtlMs }),
     });
     await app.listen({ host: o.host, port: o.port });
   } catch (e) {

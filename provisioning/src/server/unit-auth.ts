@@ -38,9 +38,53 @@ class KeyCache {
   }
 }
 
+/**
+ * Units as last read from storage, for a few seconds: a heartbeat then costs one database
+ * write and no read. This process drops a unit's entry whenever it changes it (enroll,
+ * bundle, revoke, placement), so here those take effect at once; another server process
+ * sharing the database sees them within `ttlMs`.
+ */
+class UnitCache {
+  private readonly entries = new Map<string, { unit: UnitRecord; at: number }>();
+  constructor(private readonly ttlMs: number, private readonly max: number) {}
+  get(serial: string, now: number): UnitRecord | undefined {
+    const e = this.entries.get(serial);
+    if (!e) return undefined;
+    if (now - e.at >= this.ttlMs || now < e.at) {
+      this.entries.delete(serial);
+      return undefined;
+    }
+    return e.unit;
+  }
+  set(unit: UnitRecord, now: number): void {
+    if (this.ttlMs <= 0) return;
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(unit.serial, { unit, at: now });
+  }
+  delete(serial: string): void {
+    this.entries.delete(serial);
+  }
+}
+
 export class UnitAuthenticator {
   private readonly keys = new KeyCache(50_000);
-  constructor(private readonly repo: FleetRepository) {}
+  private readonly units: UnitCache;
+  constructor(private readonly repo: FleetRepository, options: { cacheTtlMs?: number } = {}) {
+    this.units = new UnitCache(options.cacheTtlMs ?? 5000, 50_000);
+  }
+
+  /** Call after changing a unit in storage. */
+  forget(serial: string): void {
+    this.units.delete(serial);
+  }
+
+  private async lookup(serial: string, now: Date): Promise<UnitRecord | undefined> {
+    const cached = this.units.get(serial, now.getTime());
+    if (cached) return cached;
+    const unit = await this.repo.getUnit(serial);
+    if (unit) this.units.set(unit, now.getTime());
+    return unit;
+  }
 
   /**
    * The enrolled, unrevoked unit that signed this request; otherwise a coded refusal:
@@ -62,7 +106,7 @@ export class UnitAuthenticator {
       throw refuse(401, 'E_FLEET_CLOCK_SKEW', `request date is ${Math.round(skew / 1000)} s from the server time (at most ${MAX_CLOCK_SKEW_MS / 1000} s)`, { serverTime: now.toISOString() });
     }
     if (!BASE64.test(signature) || signature.length !== 88) throw refuse(401, 'E_FLEET_AUTH', 'x-unit-signature is not a base64 Ed25519 signature');
-    const unit = await this.repo.getUnit(serial);
+    const unit = await this.lookup(serial, now);
     if (!unit) throw refuse(401, 'E_UNIT_UNKNOWN');
     if (!unit.signingKey) throw refuse(401, 'E_FLEET_AUTH', 'this unit has not enrolled yet');
     const signed = verify(null, Buffer.from(signingString(req.method, req.url, date, req.body)), this.keys.get(unit.signingKey), Buffer.from(signature, 'base64'));

@@ -197,6 +197,7 @@ describe.each(adapters)('fleet server: $name', (adapter) => {
     const h = await harness();
     const id = await h.enrolledUnit('BVU-1');
     const spare = await h.addUnit('BVU-1'); // a second token issued before the revocation
+    expect((await h.unit(id, 'POST', '/v1/heartbeat', heartbeat())).statusCode).toBe(200); // the unit is now cached
     expect((await h.it('POST', '/api/units/BVU-1/revoke')).statusCode).toBe(204);
     const r = await h.unit(id, 'POST', '/v1/heartbeat', heartbeat());
     expect([r.statusCode, code(r)]).toEqual([403, 'E_UNIT_REVOKED']);
@@ -209,6 +210,19 @@ describe.each(adapters)('fleet server: $name', (adapter) => {
     expect([ghost.statusCode, code(ghost)]).toEqual([404, 'E_UNIT_UNKNOWN']);
     const units = (await h.it('GET', '/api/units')).json() as { units: Array<{ status: string; encryptionKey: string | null }> };
     expect(units.units).toMatchObject([{ status: 'revoked', encryptionKey: null }]);
+  });
+
+  it('another server process on the same database sees a revocation within the unit cache time (at once with 0)', async () => {
+    const h = await harness();
+    const id = await h.enrolledUnit('BVU-1');
+    const other = new FleetAppHarness(h.repo);
+    const uncached = new FleetAppHarness(h.repo, { unitCacheTtlMs: 0 });
+    for (const x of [other, uncached]) expect((await x.unit(id, 'POST', '/v1/heartbeat', heartbeat())).statusCode).toBe(200);
+    expect((await h.it('POST', '/api/units/BVU-1/revoke')).statusCode).toBe(204);
+    expect((await uncached.unit(id, 'POST', '/v1/heartbeat', heartbeat())).statusCode).toBe(403);
+    expect((await other.unit(id, 'POST', '/v1/heartbeat', heartbeat())).statusCode).toBe(200); // cached, < 5 s
+    other.advance(6);
+    expect((await other.unit(id, 'POST', '/v1/heartbeat', heartbeat())).statusCode).toBe(403);
   });
 
   it('stores apply reports and refuses malformed ones', async () => {
