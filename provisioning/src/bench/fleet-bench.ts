@@ -8,7 +8,7 @@ import type { StorageConfig } from '../server/open-repository.js';
 import { newItToken } from '../server/tokens.js';
 import { seedEnrolledUnits } from './seed-units.js';
 import type { ServeOptions } from '../server/serve.js';
-import { runClosedLoop, runOpenLoop, type LoadResult, type SimulatedUnit } from './load-generator.js';
+import { WINDOW_MS, median, runClosedLoop, runOpenLoop, type LoadResult, type SimulatedUnit } from './load-generator.js';
 import { startPrivatePostgres } from './private-postgres.js';
 
 /**
@@ -76,6 +76,7 @@ async function measure(name: string, storage: StorageConfig, base: Omit<ServeOpt
     const sustained = await runOpenLoop({ url: server.url, units, intervalSeconds: INTERVAL_SECONDS, durationSeconds: SECONDS, meetingShare: MEETING_SHARE });
     const cpuMsPerRequest = Math.round(((await server.cpuMs()) - cpuBefore) / sustained.requests * 1000) / 1000;
     log(`${name.padEnd(10)} sustained: ${fmt(sustained)}; server CPU ${cpuMsPerRequest} ms per heartbeat`);
+    log(`${name.padEnd(10)} p99 per ${WINDOW_MS / 1000} s window: ${(sustained.windowP99Ms ?? []).join(', ')} ms`);
     const online = await unitsOnline(server.url, itToken);
     const capacity = await runClosedLoop(server.url, units, CAPACITY_CONCURRENCY, CAPACITY_SECONDS);
     log(`${name.padEnd(10)} capacity (${CAPACITY_CONCURRENCY} in flight): ${fmt(capacity)}; units online after the run: ${online}`);
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
     const baselineServer = await startServerProcess({ ...base, storage: { kind: 'sqlite', path: join(work, 'baseline.db') } });
     const baseline = await runOpenLoop({ url: baselineServer.url, units, intervalSeconds: INTERVAL_SECONDS, durationSeconds: BASELINE_SECONDS, meetingShare: 0, baseline: true });
     await baselineServer.stop();
-    log(`baseline   GET /healthz at the same rate: ${fmt(baseline)}`);
+    log(`baseline   GET /healthz at the same rate: ${fmt(baseline)}; p99 per ${WINDOW_MS / 1000} s window: ${(baseline.windowP99Ms ?? []).join(', ')} ms`);
 
     const s = await measure('sqlite', sqlite, base, units, itToken);
     const p = await measure('postgres', postgres, base, units, itToken);
@@ -120,10 +121,12 @@ async function main(): Promise<void> {
       offered_rps: Math.round((UNITS / INTERVAL_SECONDS) * 10) / 10,
       duration_s: SECONDS,
       sqlite_rps: s.sustained.rps, sqlite_p50_ms: s.sustained.p50Ms, sqlite_p99_ms: s.sustained.p99Ms, sqlite_max_ms: s.sustained.maxMs,
-      sqlite_errors: s.sustained.errors, sqlite_units_online: s.online, sqlite_capacity_rps: s.capacity.rps, sqlite_server_cpu_ms_per_req: s.cpuMsPerRequest,
+      sqlite_errors: s.sustained.errors,
+      sqlite_p99_ms_per_5s_window: s.sustained.windowP99Ms, sqlite_p99_ms_median_window: median(s.sustained.windowP99Ms ?? []), sqlite_units_online: s.online, sqlite_capacity_rps: s.capacity.rps, sqlite_server_cpu_ms_per_req: s.cpuMsPerRequest,
       postgres_rps: p.sustained.rps, postgres_p50_ms: p.sustained.p50Ms, postgres_p99_ms: p.sustained.p99Ms, postgres_max_ms: p.sustained.maxMs,
-      postgres_errors: p.sustained.errors, postgres_units_online: p.online, postgres_capacity_rps: p.capacity.rps, postgres_server_cpu_ms_per_req: p.cpuMsPerRequest,
-      baseline_p50_ms: baseline.p50Ms, baseline_p99_ms: baseline.p99Ms,
+      postgres_errors: p.sustained.errors,
+      postgres_p99_ms_per_5s_window: p.sustained.windowP99Ms, postgres_p99_ms_median_window: median(p.sustained.windowP99Ms ?? []), postgres_units_online: p.online, postgres_capacity_rps: p.capacity.rps, postgres_server_cpu_ms_per_req: p.cpuMsPerRequest,
+      baseline_p50_ms: baseline.p50Ms, baseline_p99_ms: baseline.p99Ms, baseline_p99_ms_per_5s_window: baseline.windowP99Ms,
       sqlite_p99_vs_baseline: ratio(s.sustained.p99Ms), postgres_p99_vs_baseline: ratio(p.sustained.p99Ms),
       cpus: availableParallelism(),
       loadavg_1m_at_start: loadAtStart,

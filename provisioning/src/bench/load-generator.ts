@@ -19,6 +19,26 @@ export interface LoadResult {
   p99Ms: number;
   maxMs: number;
   statusCounts: Record<string, number>;
+  /**
+   * Open loop: p99 of each 5 s window, by when requests were due. On a machine shared with
+   * other work, a burst elsewhere shows as one bad window rather than hiding in one figure.
+   */
+  windowP99Ms?: number[];
+}
+
+export const WINDOW_MS = 5000;
+
+function windowP99s(samples: ReadonlyArray<readonly [number, number]>): number[] {
+  const windows: number[][] = [];
+  for (const [dueAt, latency] of samples) (windows[Math.floor(dueAt / WINDOW_MS)] ??= []).push(latency);
+  return windows.filter(Boolean).map((w) => Math.round(percentile([...w].sort((a, b) => a - b), 99) * 100) / 100);
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : Math.round(((s[m - 1]! + s[m]!) / 2) * 100) / 100;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -97,6 +117,7 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
   const spacingMs = (o.intervalSeconds * 1000) / o.units.length;
   const total = Math.floor((o.durationSeconds * 1000) / spacingMs);
   const latencies: number[] = [];
+  const samples: Array<[number, number]> = [];
   const statusCounts: Record<string, number> = {};
   let errors = 0;
   let next = 0;
@@ -111,7 +132,9 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
     const done: Promise<void> = p.then((status) => {
       statusCounts[status] = (statusCounts[status] ?? 0) + 1;
       if (status !== 200) errors++;
-      latencies.push(performance.now() - due);
+      const latency = performance.now() - due;
+      latencies.push(latency);
+      samples.push([due - start, latency]);
     }, () => {
       statusCounts.network = (statusCounts.network ?? 0) + 1;
       errors++;
@@ -133,7 +156,7 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<LoadResult> {
   await Promise.all(inflight);
   const seconds = (performance.now() - start) / 1000;
   agent.destroy();
-  return summarize(latencies, errors, seconds, statusCounts);
+  return { ...summarize(latencies, errors, seconds, statusCounts), windowP99Ms: windowP99s(samples) };
 }
 
 /** Closed loop: `concurrency` requests always in flight for `seconds`: the most the server does. */
