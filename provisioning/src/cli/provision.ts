@@ -34,7 +34,7 @@ Fleet server (docs/fleet.md):
       Create the IT token (mode 0600) the server and these commands authenticate with.
   serve --fleet-pub fleet.pub --it-token-file it.token [--db fleet.db] [--host 127.0.0.1] [--port 8443]
         [--tls-cert cert.pem --tls-key key.pem] [--heartbeat-interval 30] [--poll-interval 300]
-        [--offline-after 90] [--token-ttl-hours 168] [--unit-cache-seconds 5]
+        [--offline-after 90] [--token-ttl-hours 168] [--unit-cache-seconds 120]
       Run the fleet server. PostgreSQL instead of SQLite: FLEET_DATABASE_URL=postgres://... or --database-url-file.
   enroll-token --server URL --it-token-file it.token --inventory <file> [--unit SERIAL]... --out tokens/
       Register the inventory's units on the server; one one-time token per unit in tokens/<serial>.token.

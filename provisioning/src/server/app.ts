@@ -27,7 +27,7 @@ export interface FleetServerDeps {
   offlineAfterSeconds?: number;
   enrollTokenTtlHours?: number;
   /**
-   * How long a unit read for authentication is reused (5 s). Changes made through this
+   * How long a unit read for authentication is reused (120 s). Changes made through this
    * process apply at once; set 0 when several server processes share one database and
    * revocations must apply at once there too.
    */

@@ -38,8 +38,11 @@ class KeyCache {
   }
 }
 
+/** Longer than a heartbeat interval (30 s), or every heartbeat would miss. */
+export const DEFAULT_UNIT_CACHE_MS = 120_000;
+
 /**
- * Units as last read from storage, for a few seconds: a heartbeat then costs one database
+ * Units as last read from storage, for a while: a heartbeat then costs one database
  * write and no read. This process drops a unit's entry whenever it changes it (enroll,
  * bundle, revoke, placement), so here those take effect at once; another server process
  * sharing the database sees them within `ttlMs`.
@@ -70,7 +73,7 @@ export class UnitAuthenticator {
   private readonly keys = new KeyCache(50_000);
   private readonly units: UnitCache;
   constructor(private readonly repo: FleetRepository, options: { cacheTtlMs?: number } = {}) {
-    this.units = new UnitCache(options.cacheTtlMs ?? 5000, 50_000);
+    this.units = new UnitCache(options.cacheTtlMs ?? DEFAULT_UNIT_CACHE_MS, 50_000);
   }
 
   /** Call after changing a unit in storage. */
