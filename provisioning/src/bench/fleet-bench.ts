@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       cpus: availableParallelism(),
       loadavg_1m_at_start: loadAtStart,
       notes: 'open loop, latency from when each request was due; requests signed before each phase (the generator shares the CPUs); 5% of heartbeats carry a meeting; server in its own process; '
-        + 'SQLite WAL synchronous=NORMAL; PostgreSQL 15 defaults (fsync on), pool of 10 durable connections + 5 with synchronous_commit=off used only for meeting-less state upserts',
+        + 'SQLite WAL synchronous=NORMAL; PostgreSQL 15 defaults (fsync on), pools of 10 durable connections (writes that are acknowledged) and 10 with synchronous_commit=off (reads, meeting-less state upserts)',
     };
     const outDir = resolve(process.env.BENCH_OUT ?? join(process.cwd(), '..', 'bench-results'));
     mkdirSync(outDir, { recursive: true });

@@ -19,11 +19,12 @@ export interface PostgresOptions {
 export class PostgresFleetRepository implements FleetRepository {
   private readonly pool: pg.Pool;
   /**
-   * For the latest-state upsert of a heartbeat without meetings only: synchronous_commit
-   * off, so it does not wait for the WAL flush. Losing the last moments of such upserts in
-   * a database crash loses nothing (the next heartbeat carries the same state, and the data
-   * stays consistent). Everything the server acknowledges to someone (meetings, enrollments,
-   * bundles, revocations) goes through the durable pool.
+   * Reads, and the latest-state upsert of a heartbeat without meetings: synchronous_commit
+   * off, so that upsert does not wait for the WAL flush. Losing the last moments of such
+   * upserts in a database crash loses nothing (the next heartbeat carries the same state,
+   * and the data stays consistent). Everything the server acknowledges to someone
+   * (meetings, enrollments, bundles, revocations) is written through the durable pool. Two
+   * pools also keep reads from queueing behind commits that wait for a slow disk.
    */
   private readonly statePool: pg.Pool;
   private closed = false;
@@ -31,7 +32,7 @@ export class PostgresFleetRepository implements FleetRepository {
   constructor(options: PostgresOptions) {
     const max = options.max ?? 10;
     this.pool = new pg.Pool({ connectionString: options.connectionString, max });
-    this.statePool = new pg.Pool({ connectionString: options.connectionString, max: Math.max(2, Math.ceil(max / 2)), options: '-c synchronous_commit=off' });
+    this.statePool = new pg.Pool({ connectionString: options.connectionString, max, options: '-c synchronous_commit=off' });
     // An idle client losing its connection must not crash the server; the next query reconnects.
     this.pool.on('error', () => undefined);
     this.statePool.on('error', () => undefined);
@@ -71,13 +72,13 @@ export class PostgresFleetRepository implements FleetRepository {
   }
 
   async getUnit(serial: string): Promise<UnitRecord | undefined> {
-    const r = await this.pool.query<UnitRow>({ name: 'fleet-get-unit', text: SELECT_UNIT, values: [serial] });
+    const r = await this.statePool.query<UnitRow>({ name: 'fleet-get-unit', text: SELECT_UNIT, values: [serial] });
     const row = r.rows[0];
     return row ? unitFromRow(row) : undefined;
   }
 
   async listUnits(): Promise<UnitWithState[]> {
-    return (await this.pool.query<UnitStateRow>(SELECT_UNITS_WITH_STATE)).rows.map(unitWithStateFromRow);
+    return (await this.statePool.query<UnitStateRow>(SELECT_UNITS_WITH_STATE)).rows.map(unitWithStateFromRow);
   }
 
   async addEnrollmentToken(serial: string, tokenHash: string, expiresAt: Date, now: Date): Promise<void> {
@@ -107,7 +108,7 @@ export class PostgresFleetRepository implements FleetRepository {
   }
 
   async getBundle(serial: string): Promise<StoredBundle | undefined> {
-    const row = (await this.pool.query<{ serial: string; version: string; json: string }>(
+    const row = (await this.statePool.query<{ serial: string; version: string; json: string }>(
       { name: 'fleet-get-bundle', text: 'SELECT serial, version, json FROM bundles WHERE serial = $1', values: [serial] })).rows[0];
     return row ? { serial: row.serial, version: Number(row.version), json: row.json } : undefined;
   }
@@ -142,14 +143,14 @@ export class PostgresFleetRepository implements FleetRepository {
   }
 
   async latestApplyReports(serial: string, limit: number): Promise<ApplyReportRecord[]> {
-    const rows = (await this.pool.query<{ serial: string; at: string; version: string; outcome: string; code: string | null; message: string | null }>(
+    const rows = (await this.statePool.query<{ serial: string; at: string; version: string; outcome: string; code: string | null; message: string | null }>(
       'SELECT serial, at, version, outcome, code, message FROM apply_reports WHERE serial = $1 ORDER BY at DESC, version DESC LIMIT $2',
       [serial, limit])).rows;
     return rows.map((r) => ({ ...r, version: Number(r.version), at: new Date(r.at) }));
   }
 
   async meetingsPerWardWeek(): Promise<WardWeek[]> {
-    const rows = (await this.pool.query<{ site: string; ward: string; week: string; meetings: string; total_seconds: string }>(MEETINGS_PER_WARD_WEEK)).rows;
+    const rows = (await this.statePool.query<{ site: string; ward: string; week: string; meetings: string; total_seconds: string }>(MEETINGS_PER_WARD_WEEK)).rows;
     return rows.map((r) => ({ site: r.site, ward: r.ward, week: r.week, meetings: Number(r.meetings), totalSeconds: Number(r.total_seconds) }));
   }
 }
