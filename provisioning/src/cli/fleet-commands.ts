@@ -64,7 +64,15 @@ export async function serveOptionsFrom(args: string[], env: NodeJS.ProcessEnv): 
 }
 
 export async function serve(args: string[], io: Io): Promise<number> {
-  const server = await startFleetServer(await serveOptionsFrom(args, process.env));
+  const options = await serveOptionsFrom(args, process.env);
+  let server: Awaited<ReturnType<typeof startFleetServer>>;
+  try {
+    server = await startFleetServer(options);
+  } catch (e) {
+    // Storage that cannot be opened, a port in use, a bad certificate: say which, no stack.
+    io.err(`E_FLEET_INTERNAL the fleet server cannot start (${options.storage.kind}): ${(e as Error).message}`);
+    return 1;
+  }
   io.err(`fleet server listening on ${server.url} (${server.storage}); fleet page: ${server.url}/fleet`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

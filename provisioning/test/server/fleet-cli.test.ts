@@ -109,6 +109,12 @@ describe('from an inventory CSV to an enrolled simulated unit on the fleet page 
     expect(badToken.err[0]).toMatch(/E_FLEET_AUTH/);
   });
 
+  it('serve says why it cannot start, without a stack trace', async () => {
+    const r = await run('serve', '--fleet-pub', t.path('fleet.pub'), '--it-token-file', t.path('it.token'), '--db', t.path('no-such-dir', 'fleet.db'), '--port', '0');
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toMatch(/^E_FLEET_INTERNAL the fleet server cannot start \(sqlite\): /);
+  });
+
   it('says which server it cannot reach', async () => {
     const r = await run('enroll-token', '--server', 'http://127.0.0.1:9', '--it-token-file', t.path('it.token'), '--inventory', t.path('inventory.csv'), '--out', t.path('tok2'));
     expect(r.code).toBe(1);
