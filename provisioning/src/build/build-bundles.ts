@@ -18,6 +18,10 @@ export interface BuildOptions {
   /** Bundles are written here as <serial>.json, with versions.ledger as the version ledger. */
   outDir: string;
   now?: Date;
+  /** Per unit, a version the next one must exceed (e.g. what the fleet server already holds). */
+  minVersions?: Readonly<Record<string, number>>;
+  /** Build only these serials (others in the inventory are still validated). */
+  only?: ReadonlySet<string>;
 }
 
 export interface BuiltBundle {
@@ -69,7 +73,7 @@ async function readLedger(outDir: string): Promise<{ ledger: Record<string, numb
 }
 
 /** The version after the highest this unit was ever given (its bundle file or the ledger). */
-async function nextVersion(outDir: string, serial: string, ledger: Record<string, number>): Promise<number | Problem> {
+async function nextVersion(outDir: string, serial: string, ledger: Record<string, number>, floor = 0): Promise<number | Problem> {
   const path = join(outDir, `${serial}.json`);
   let previous = 0;
   try {
@@ -82,7 +86,7 @@ async function nextVersion(outDir: string, serial: string, ledger: Record<string
   } catch (e) {
     return { file: path, line: 0, col: 0, code: 'E_BUNDLE_PREVIOUS', message: `previous bundle unreadable (${(e as Error).message}); move it aside only if you know its version was never issued` };
   }
-  return Math.max(previous, ledger[serial] ?? 0) + 1;
+  return Math.max(previous, ledger[serial] ?? 0, floor) + 1;
 }
 
 async function unitKey(unitsDir: string, unit: UnitPlan, inventoryFile: string): Promise<KeyObject | Problem> {
@@ -125,12 +129,13 @@ export async function buildBundles(o: BuildOptions): Promise<BuildReport> {
   const issuedAt = o.now ?? new Date();
   const built: BuiltBundle[] = [];
   for (const unit of inputs.units) {
+    if (o.only && !o.only.has(unit.serial)) continue;
     const key = await unitKey(o.unitsDir, unit, o.inventory);
     if ('code' in key) {
       problems.push(key);
       continue;
     }
-    const version = await nextVersion(o.outDir, unit.serial, ledger);
+    const version = await nextVersion(o.outDir, unit.serial, ledger, o.minVersions?.[unit.serial] ?? 0);
     if (typeof version !== 'number') {
       problems.push(version);
       continue;

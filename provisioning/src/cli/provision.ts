@@ -11,6 +11,9 @@ import { BundleError } from '../../../appliance/src/fleet/bundle/types.js';
 import { buildBundles } from '../build/build-bundles.js';
 import { loadInputs } from '../build/load-inputs.js';
 import { formatProblem } from '../problems.js';
+import { consoleIo, need, UsageError, type Io } from './cli-support.js';
+import { FleetApiError } from './it-client.js';
+import { enrollToken, itToken, publish, revoke, serve, simUnit } from './fleet-commands.js';
 
 const USAGE = `usage: provision <command> [options]
 
@@ -25,22 +28,27 @@ const USAGE = `usage: provision <command> [options]
       Write one signed bundle per unit with a public key; versions only ever go up.
   verify <bundle.json> --fleet-pub fleet.pub --unit <serial> [--last-version N] [--unit-key keys/<serial>.key]
       Check a bundle as the unit would; with --unit-key also decrypt its secrets.
+
+Fleet server (docs/fleet.md):
+  it-token [--out it.token]
+      Create the IT token (mode 0600) the server and these commands authenticate with.
+  serve --fleet-pub fleet.pub --it-token-file it.token [--db fleet.db] [--host 127.0.0.1] [--port 8443]
+        [--tls-cert cert.pem --tls-key key.pem] [--heartbeat-interval 30] [--poll-interval 300]
+        [--offline-after 90] [--token-ttl-hours 168] [--unit-cache-seconds 120]
+      Run the fleet server. PostgreSQL instead of SQLite: FLEET_DATABASE_URL=postgres://... or --database-url-file.
+  enroll-token --server URL --it-token-file it.token --inventory <file> [--unit SERIAL]... --out tokens/
+      Register the inventory's units on the server; one one-time token per unit in tokens/<serial>.token.
+  publish --server URL --it-token-file it.token --inventory <file> --fleet fleet.yaml --secrets secrets.yaml
+          --key fleet.key --out bundles/
+      Build signed bundles for every enrolled unit (secrets encrypted here to each unit's key) and upload them.
+  revoke <serial> --server URL --it-token-file it.token
+      Refuse a unit from now on (lost or stolen).
+  sim-unit --server URL --serial SERIAL --state-dir dir [--token-file tokens/SERIAL.token]
+           [--heartbeats 1] [--interval 30] [--meeting]
+      A simulated unit: enroll (first time), fetch and verify its bundle, send heartbeats.
 `;
 
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const consoleIo: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
-
-class UsageError extends Error {}
-
-function need(values: Record<string, string | boolean | undefined>, name: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
-  return v;
-}
+export type { Io } from './cli-support.js';
 
 /** Writes a new private key file; refuses to overwrite one (a lost fleet key strands every unit). */
 async function writeKeyPair(privatePath: string, publicPath: string, pair: { privateKeyPem: string; publicKeyPem: string }): Promise<void> {
@@ -145,6 +153,7 @@ async function verifyCommand(args: string[], io: Io): Promise<number> {
 
 const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   keygen, 'unit-keygen': unitKeygen, validate, build, verify: verifyCommand,
+  'it-token': itToken, serve, 'enroll-token': enrollToken, publish, revoke, 'sim-unit': simUnit,
 };
 
 /** The CLI as a function: argv without node and script; returns the exit code. */
@@ -167,6 +176,10 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
       || err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       io.err(`${err.message}\n${USAGE}`);
       return 2;
+    }
+    if (e instanceof FleetApiError) {
+      io.err(`${e.code} ${e.message}`);
+      return 1;
     }
     if (err.code === 'EEXIST') {
       io.err(`refusing to overwrite an existing key: ${err.path ?? ''}`);
