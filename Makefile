@@ -38,8 +38,11 @@ test-unit: setup build
 hw-test: setup build firmware
 	cd hw-tests && HW_TARGET=$${HW_TARGET:-pi} npx mocha
 
-bench: setup build
+bench: setup build firmware
 	npm run bench:join
+	npm run bench:ui
+	npm run bench:hw
+	npm run bench:fleet
 
 clean:
 	rm -rf node_modules */node_modules */dist *.tsbuildinfo */*.tsbuildinfo

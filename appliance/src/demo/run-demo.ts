@@ -23,16 +23,20 @@ async function main(): Promise<void> {
   // Fresh credentials every run: the demo has no default passwords either.
   const unitPassword = randomBytes(12).toString('base64url');
   const roomPassword = randomBytes(12).toString('base64url');
+  const supportPassword = randomBytes(12).toString('base64url');
   process.stdout.write('Starting the demo room (kamailio TLS proxy + baresip echo room)...\n');
   const pki = await createTestPki(runDir);
   const kamailio = new Kamailio({
-    users: [{ username: 'unit1', password: unitPassword }, { username: 'demo-room', password: roomPassword }],
+    users: [{ username: 'unit1', password: unitPassword }, { username: 'demo-room', password: roomPassword }, { username: 'it-support', password: supportPassword }],
     certificatePath: pki.server.certPath,
     privateKeyPath: pki.server.keyPath,
   });
   await kamailio.start();
   const room = new Baresip({ username: 'demo-room', password: roomPassword, domain: kamailio.domain, proxyPort: kamailio.sipPort, mode: 'echo' });
   await room.start();
+  // "Call IT support" on the panel dials this desk; it answers with a 500 Hz tone.
+  const support = new Baresip({ username: 'it-support', password: supportPassword, domain: kamailio.domain, proxyPort: kamailio.sipPort, mode: 'auto', toneHz: 500 });
+  await support.start();
 
   const raw = {
     unit: { id: 'DEMO-0001', name: 'Demo bed', site: 'Demo hospital', ward: 'Ward 4', room: '12', bed: '2' },
@@ -43,6 +47,8 @@ async function main(): Promise<void> {
       tlsServerName: 'localhost',
       trustedCaFile: pki.ca.certPath,
       account: { username: 'unit1', password: unitPassword, domain: kamailio.domain, displayName: 'Demo bed' },
+      supportUri: `sip:it-support@${kamailio.domain}`,
+      allowInboundFrom: [`sip:it-support@${kamailio.domain}`],
     },
     media: { video: { display: 'counter' }, simOutputDir: join(runDir, 'media') },
     // The pod is the real I/O board firmware in simavr when it is built (make -C firmware all sim).
@@ -66,6 +72,7 @@ async function main(): Promise<void> {
     await unit.stop();
     logger.debug('stopping the demo room');
     await room.stop();
+    await support.stop();
     await kamailio.stop();
     await pki.cleanup();
     process.exit(0);
@@ -81,6 +88,7 @@ async function main(): Promise<void> {
     '',
     '  Bedside unit (simulation) is ready, registered to the demo room over TLS.',
     `  Room: sip:demo-room@${kamailio.domain} (baresip echo service: you hear and see yourself)`,
+    `  IT support: sip:it-support@${kamailio.domain} (the panel's "call IT support"; may also call the unit)`,
     '',
     '  SPACE / Enter  press the start button (joins; a short press never ends a meeting)',
     '  h              hold the button 2.2 s (leaves a meeting, cancels a join)',
