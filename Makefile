@@ -6,7 +6,7 @@ NPM_STAMP := node_modules/.npm-ci.stamp
 
 .PHONY: run test setup deps build firmware test-unit hw-test bench clean
 
-run: setup build
+run: setup build firmware
 	node appliance/dist/demo/run-demo.js
 
 test: setup build firmware

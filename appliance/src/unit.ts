@@ -110,10 +110,11 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
     rtpPortRange: { min: config.media.rtpPortRange.min, max: config.media.rtpPortRange.max },
   });
   const sip = config.sip;
+  const proxyPort = sip.proxy.port ?? defaultProxyPort(sip.transport);
   const signaling = new SipSignaling({
     proxy: {
       host: sip.proxy.host,
-      port: sip.proxy.port ?? (sip.transport === 'tls' ? 5061 : sip.transport === 'wss' ? 443 : 5060),
+      port: proxyPort,
       protocol: sip.transport === 'tls' ? 'TLS' : sip.transport === 'wss' ? 'WSS' : 'TCP',
       wsPath: sip.wsPath,
       ...(sip.trustedCaFile ? { caFile: sip.trustedCaFile } : {}),
@@ -174,7 +175,7 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   const gpioButtons = gpio ? new ButtonDriver(gpio.button, clock, (g) => controller.onGesture(g)) : null;
   const selfTest = new SelfTest({
     controller, clock,
-    network: tcpReachCheck({ host: sip.proxy.host, port: sip.proxy.port ?? (sip.transport === 'tls' ? 5061 : 5060), timeoutMs: sip.connectTimeoutSeconds * 1000 }),
+    network: tcpReachCheck({ host: sip.proxy.host, port: proxyPort, timeoutMs: sip.connectTimeoutSeconds * 1000 }),
     ...(overrides.echoTester ? { echoTester: overrides.echoTester } : {}),
   });
   const { id, name, ward, room, bed } = config.unit;
@@ -274,3 +275,8 @@ async function startGpio(gpio: GpioIo, logger: Logger): Promise<void> {
   }
 }
 
+
+/** The registrar's port when the config names none: SIP over TLS 5061, WSS 443, TCP 5060. */
+export function defaultProxyPort(transport: AppConfig['sip']['transport']): number {
+  return transport === 'tls' ? 5061 : transport === 'wss' ? 443 : 5060;
+}
