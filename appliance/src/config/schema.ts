@@ -65,6 +65,20 @@ export const MediaSchema = Type.Object({
     captureDevice: Type.Optional(DeviceName),
     playbackDevice: Type.Optional(DeviceName),
     simToneHz: Type.Integer({ minimum: 100, maximum: 8000, default: 1000 }),
+    /** ALSA device of the hearing-loop amplifier (pi mode; usually a USB sound card); unset: no loop output. */
+    loopDevice: Type.Optional(DeviceName),
+    loop: Type.Object({
+      referenceLevelDbfs: Type.Integer({ minimum: -31, maximum: 0, default: -12, description: 'Speech peak level the loop chain delivers; the amplifier is calibrated at this level' }),
+      maxBoostDb: Type.Integer({ minimum: 0, maximum: 40, default: 24, description: 'Most the loop compressor lifts a quiet talker' }),
+    }, { additionalProperties: false, default: {} }),
+    processing: Type.Object({
+      echoCancel: Type.Boolean({ default: true }),
+      noiseSuppression: Type.Boolean({ default: true }),
+      gainControl: Type.Boolean({ default: true }),
+      highPassFilter: Type.Boolean({ default: true }),
+      echoSuppression: Type.Union([Type.Literal('low'), Type.Literal('moderate'), Type.Literal('high')], { default: 'moderate' }),
+    }, { additionalProperties: false, default: {}, description: 'Microphone processing (webrtcdsp)' }),
+    jitterBufferMs: Type.Integer({ minimum: 20, maximum: 1000, default: 80, description: 'Receive jitter buffer (the far end\'s audio and video)' }),
   }, { additionalProperties: false, default: {} }),
   video: Type.Object({
     enabled: Type.Boolean({ default: true }),

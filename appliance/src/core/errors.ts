@@ -36,6 +36,9 @@ export const ERROR_CODES = {
   E_GPIO_UNAVAILABLE: 'A GPIO chip or line for the start button or status LED is missing or cannot be used',
   E_BUTTON_STUCK: 'A button has been held down far longer than anyone would press it (stuck or jammed)',
   E_CONTROL_INVALID: 'A control value is out of range or not allowed for this user',
+  // audio chains (issue 3)
+  E_AUDIO_OUTPUT_SILENT: 'The far end is talking but an audio output (speaker or hearing loop) plays nothing',
+  E_ECHO_TEST: 'The echo test call could not measure the probe signal',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -37,7 +37,43 @@ export interface MediaDeviceSettings {
   h264Encoder?: 'x264' | 'openh264';
   /** Receive jitter buffer, ms (default 80). */
   jitterBufferMs?: number;
+  /** Microphone processing (webrtcdsp); default: everything on (DEFAULT_AUDIO_PROCESSING). */
+  audioProcessing?: AudioProcessingSetting;
+  /** The hearing-loop output; absent or null: no loop branch. */
+  loop?: LoopOutputSetting | null;
 }
+
+export interface AudioProcessingSetting {
+  echoCancel: boolean;
+  noiseSuppression: boolean;
+  /** Automatic gain control on the microphone. */
+  gainControl: boolean;
+  highPassFilter: boolean;
+  /** Residual echo suppression: higher removes more echo and more of the near talker during double talk. */
+  echoSuppression: 'low' | 'moderate' | 'high';
+}
+
+export const DEFAULT_AUDIO_PROCESSING: AudioProcessingSetting = Object.freeze({
+  echoCancel: true,
+  noiseSuppression: true,
+  gainControl: true,
+  highPassFilter: true,
+  echoSuppression: 'moderate',
+});
+
+export interface LoopOutputSetting {
+  sink: AudioSinkSetting;
+  /**
+   * The speech peak level the loop chain delivers, dBFS (-31..0). The loop amplifier is
+   * calibrated once so that this level gives the IEC 60118-4 reference field strength.
+   */
+  referenceLevelDbfs: number;
+  /** Most the compressor may lift a quiet talker, dB (0..40). */
+  maxBoostDb: number;
+}
+
+export const DEFAULT_LOOP_REFERENCE_DBFS = -12;
+export const DEFAULT_LOOP_MAX_BOOST_DB = 24;
 
 export function defaultVideoFormat(mode: MediaDeviceSettings['mode']): VideoFormatSetting {
   return mode === 'sim' ? { width: 320, height: 240, framerate: 15 } : { width: 1280, height: 720, framerate: 30 };

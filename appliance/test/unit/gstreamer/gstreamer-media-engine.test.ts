@@ -19,6 +19,8 @@ class FakePipeline {
   constructor(readonly launch: string) {
     FakePipeline.all.push(this);
     if (launch.includes('name=far_level')) this.children.set('far_level', { interval: 100_000_000 });
+    // Every named audio control element, so property writes can be read back.
+    for (const m of launch.matchAll(/name=((?:speaker|loop|mic|camera)_\w+)/g)) this.children.set(m[1]!, {});
   }
 
   play(): void {
@@ -243,10 +245,10 @@ describe('events and stats', () => {
     expect(firstAudio).toBe(1);
     // After the first audio the far-end meter slows down to UI rate.
     expect(recv.children.get('far_level')?.['interval']).toBe(250_000_000);
-    expect(levels.at(-1)).toEqual({ micDb: -12, farEndDb: -18 });
+    expect(levels.at(-1)).toEqual({ micDb: -12, farEndDb: -18, speakerDb: -Infinity, loopDb: -Infinity });
     expect(levels).toHaveLength(4);
     await e.release();
-    expect(levels.at(-1)).toEqual({ micDb: -Infinity, farEndDb: -Infinity });
+    expect(levels.at(-1)).toEqual({ micDb: -Infinity, farEndDb: -Infinity, speakerDb: -Infinity, loopDb: -Infinity });
     await e.apply(session(await e.allocate()));
     find('far_level')!.level('far_level', -20);
     expect(firstAudio).toBe(2);
@@ -265,7 +267,8 @@ describe('events and stats', () => {
     expect(e.stats().audio).toBeNull();
     const built = FakePipeline.all.length;
     await e.apply(session(caps));
-    expect(FakePipeline.all.length).toBe(built + 2);
+    // Both dead pipelines, and the audio send pipeline whose echo canceller must move to the new probe.
+    expect(FakePipeline.all.length).toBe(built + 3);
     expect(e.stats().audio).not.toBeNull();
   });
 

@@ -1,0 +1,140 @@
+/**
+ * The audio chains of a call, as launch-line fragments. Pure.
+ *
+ *   microphone: capture ! S16 48k mono ! webrtcdsp (AEC, NS, AGC, high-pass; reads the echo probe)
+ *               ! level ! volume (mute) ! [encoder]
+ *   far end:    [decoder] ! F32 48k mono ! level ! tee
+ *                 tee ! queue ! volume (speaker volume, mute) ! rglimiter ! S16 ! webrtcechoprobe ! level ! speaker
+ *                 tee ! queue ! high-pass 100 Hz ! low-pass 5 kHz ! webrtcdsp (AGC only: compressor + limiter
+ *                       to the calibrated reference level) ! volume (loop gain, on/off) ! rglimiter ! level ! loop
+ *
+ * The echo probe sits right before the speaker sink so the canceller sees exactly what the
+ * speaker plays (after volume and limiter). The loop is magnetic and never reaches the
+ * microphone, so it is not probed. Each branch has a leaky queue: a stalled output device
+ * never holds up the other one. Latency: webrtcdsp works on 10 ms frames; ALSA devices are
+ * opened with 10 ms periods (40 ms capture buffer, 60 ms playback buffer) instead of
+ * GStreamer's 200 ms defaults.
+ */
+import type { Controls } from '../../core/controls.js';
+import { controlProperties, launchProperties } from './audio-controls.js';
+import { deviceValue, intValue, pathValue } from './launch-values.js';
+import { EL, FAR_LEVEL_FAST_NS, LEVEL_SLOW_NS, type Fragment } from './media-fragments.js';
+import type { AudioProcessingSetting, AudioSinkSetting, AudioSourceSetting, LoopOutputSetting } from './media-settings.js';
+
+/** The one format webrtcdsp, webrtcechoprobe and the encoder agree on. */
+export const DSP_CAPS = 'audio/x-raw,format=S16LE,rate=48000,channels=1';
+const FLOAT_CAPS = 'audio/x-raw,format=F32LE,rate=48000,channels=1';
+/** Longest an output branch may fall behind before its queue drops old audio (ns). */
+const BRANCH_QUEUE_NS = 100_000_000;
+
+export const LOOP_HIGH_PASS_HZ = 100;
+export const LOOP_LOW_PASS_HZ = 5000;
+
+export interface MicChainOptions {
+  processing: AudioProcessingSetting;
+  /** Name of the far end's webrtcechoprobe; null when nothing is played (no echo to cancel). */
+  echoProbe: string | null;
+  controls: Controls;
+}
+
+export function micChain(src: AudioSourceSetting, opts: MicChainOptions): Fragment {
+  const capture =
+    src.kind === 'test-tone'
+      ? `audiotestsrc name=${EL.mic} is-live=true wave=sine freq=${intValue(src.freqHz, 20, 20000, 'test tone frequency')} volume=0.3 samplesperbuffer=480`
+      : `alsasrc name=${EL.mic} device=${deviceValue(src.device, 'microphone')} buffer-time=40000 latency-time=10000`;
+  const dsp = dspElement(opts.processing, opts.echoProbe);
+  return {
+    launch:
+      `${capture} ! audioconvert ! audioresample ! ${DSP_CAPS} ` +
+      `${dsp ? `! ${dsp} ` : ''}` +
+      `! level name=${EL.micLevel} interval=${LEVEL_SLOW_NS} post-messages=true ` +
+      `! volume name=${EL.micMute} ${launchProperties(controlProperties(opts.controls).mic_mute ?? {})}`,
+    devices: src.kind === 'alsa' ? [EL.mic] : [],
+  };
+}
+
+/** The webrtcdsp element for the microphone, or null when every stage is off. */
+export function dspElement(p: AudioProcessingSetting, echoProbe: string | null): string | null {
+  const echoCancel = p.echoCancel && echoProbe !== null;
+  if (!echoCancel && !p.noiseSuppression && !p.gainControl && !p.highPassFilter) return null;
+  return (
+    `webrtcdsp name=${EL.aec}${echoCancel ? ` probe=${echoProbe}` : ''} echo-cancel=${echoCancel} ` +
+    `echo-suppression-level=${p.echoSuppression} noise-suppression=${p.noiseSuppression} ` +
+    `gain-control=${p.gainControl} high-pass-filter=${p.highPassFilter}`
+  );
+}
+
+export interface FarEndOptions {
+  /** null: the speaker is missing (unplugged or failed); the call goes on with the loop. */
+  speaker: AudioSinkSetting | null;
+  /** Name for the speaker's echo probe; null: no probe (echo cancellation off). */
+  echoProbe: string | null;
+  /** null: no loop output configured, or it is missing. */
+  loop: LoopOutputSetting | null;
+  controls: Controls;
+}
+
+/** Everything after the decoder: far-end level, tee, speaker and loop branches. */
+export function farEndChain(opts: FarEndOptions): Fragment {
+  const props = controlProperties(opts.controls);
+  const head =
+    `audioconvert ! audioresample ! ${FLOAT_CAPS} ! level name=${EL.farLevel} interval=${FAR_LEVEL_FAST_NS} post-messages=true ` +
+    `! tee name=${EL.farTee}`;
+  const queue = `${EL.farTee}. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=${BRANCH_QUEUE_NS} leaky=downstream`;
+  const branches: string[] = [];
+  const devices: string[] = [];
+  if (opts.speaker) {
+    const sink = outputSink(opts.speaker, EL.speaker, 'speaker');
+    branches.push(
+      `${queue} ! volume name=${EL.speakerVolume} ${launchProperties(props.speaker_volume ?? {})} ! rglimiter ` +
+        `! audioconvert ! ${DSP_CAPS} ${opts.echoProbe ? `! webrtcechoprobe name=${opts.echoProbe} ` : ''}` +
+        `! level name=${EL.speakerLevel} interval=${LEVEL_SLOW_NS} post-messages=true ! ${sink.launch}`,
+    );
+    devices.push(...sink.devices);
+  }
+  if (opts.loop) {
+    const sink = outputSink(opts.loop.sink, EL.loop, 'hearing loop');
+    branches.push(
+      `${queue} ! ${loopShaping(opts.loop)} ! volume name=${EL.loopGain} ${launchProperties(props.loop_gain ?? {})} ` +
+        `! rglimiter ! level name=${EL.loopLevel} interval=${LEVEL_SLOW_NS} post-messages=true ! ${sink.launch}`,
+    );
+    devices.push(...sink.devices);
+  }
+  // With no output left the far end is still decoded and measured (and RTCP keeps flowing).
+  if (branches.length === 0) branches.push(`${queue} ! fakesink sync=false async=false`);
+  return { launch: [head, ...branches].join(' '), devices };
+}
+
+/**
+ * Speech band (IEC 60118-4: 100 Hz..5 kHz) and a compressor that brings quiet and loud
+ * talkers to the calibrated reference level: webrtcdsp with only its gain control on
+ * (adaptive digital gain + limiter), the same library that processes the microphone.
+ */
+export function loopShaping(loop: LoopOutputSetting): string {
+  const target = intValue(-loop.referenceLevelDbfs, 0, 31, 'loop reference level');
+  const boost = intValue(loop.maxBoostDb, 0, 40, 'loop maximum boost');
+  return (
+    `audiocheblimit mode=high-pass cutoff=${LOOP_HIGH_PASS_HZ} poles=4 ! audiocheblimit mode=low-pass cutoff=${LOOP_LOW_PASS_HZ} poles=8 ` +
+    `! audioconvert ! ${DSP_CAPS} ! webrtcdsp name=${EL.loopCompressor} echo-cancel=false noise-suppression=false ` +
+    `high-pass-filter=false gain-control=true gain-control-mode=adaptive-digital target-level-dbfs=${target} ` +
+    `compression-gain-db=${boost} limiter=true ! audioconvert ! ${FLOAT_CAPS}`
+  );
+}
+
+/** The device (or file, or meter) at the end of an output branch, fed S16 or F32 48 kHz mono. */
+export function outputSink(sink: AudioSinkSetting, name: string, what: string): Fragment {
+  switch (sink.kind) {
+    case 'alsa':
+      return {
+        launch: `audioconvert ! alsasink name=${name} device=${deviceValue(sink.device, what)} buffer-time=60000 latency-time=10000`,
+        devices: [name],
+      };
+    case 'file':
+      return {
+        launch: `audioconvert ! ${DSP_CAPS} ! wavenc ! filesink name=${name} location=${pathValue(sink.path, `${what} output`)} sync=false async=false`,
+        devices: [],
+      };
+    case 'meter':
+      return { launch: `fakesink name=${name} sync=false async=false`, devices: [] };
+  }
+}
