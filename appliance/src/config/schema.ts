@@ -68,8 +68,8 @@ export const MediaSchema = Type.Object({
     /** ALSA device of the hearing-loop amplifier (pi mode; usually a USB sound card); unset: no loop output. */
     loopDevice: Type.Optional(DeviceName),
     loop: Type.Object({
-      referenceLevelDbfs: Type.Integer({ minimum: -31, maximum: 0, default: -12, description: 'Speech peak level the loop chain delivers; the amplifier is calibrated at this level' }),
-      maxBoostDb: Type.Integer({ minimum: 0, maximum: 40, default: 24, description: 'Most the loop compressor lifts a quiet talker' }),
+      referenceLevelDbfs: Type.Integer({ minimum: -40, maximum: -6, default: -18, description: 'Speech level (RMS dBFS) the loop chain delivers; the loop amplifier is calibrated at this level' }),
+      maxBoostDb: Type.Integer({ minimum: 0, maximum: 40, default: 30, description: 'Compression gain of each loop compressor stage' }),
     }, { additionalProperties: false, default: {} }),
     processing: Type.Object({
       echoCancel: Type.Boolean({ default: true }),

@@ -31,6 +31,7 @@ export const EL = {
   speakerLevel: 'speaker_level',
   loop: 'loop',
   loopCompressor: 'loop_compressor',
+  loopReference: 'loop_reference',
   loopGain: 'loop_gain',
   loopLevel: 'loop_level',
   cameraPrivacy: 'camera_privacy',

@@ -64,16 +64,17 @@ export const DEFAULT_AUDIO_PROCESSING: AudioProcessingSetting = Object.freeze({
 export interface LoopOutputSetting {
   sink: AudioSinkSetting;
   /**
-   * The speech peak level the loop chain delivers, dBFS (-31..0). The loop amplifier is
-   * calibrated once so that this level gives the IEC 60118-4 reference field strength.
+   * The speech level (active RMS, dBFS, -40..-6) the loop chain delivers after its compressor.
+   * The loop amplifier is calibrated once so that this level gives the IEC 60118-4 reference
+   * field strength (400 mA/m); the loop gain control then moves around it.
    */
   referenceLevelDbfs: number;
-  /** Most the compressor may lift a quiet talker, dB (0..40). */
+  /** The compressor's compression-gain-db per stage (0..40). */
   maxBoostDb: number;
 }
 
-export const DEFAULT_LOOP_REFERENCE_DBFS = -12;
-export const DEFAULT_LOOP_MAX_BOOST_DB = 24;
+export const DEFAULT_LOOP_REFERENCE_DBFS = -18;
+export const DEFAULT_LOOP_MAX_BOOST_DB = 30;
 
 export function defaultVideoFormat(mode: MediaDeviceSettings['mode']): VideoFormatSetting {
   return mode === 'sim' ? { width: 320, height: 240, framerate: 15 } : { width: 1280, height: 720, framerate: 30 };

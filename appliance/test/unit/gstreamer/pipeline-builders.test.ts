@@ -143,7 +143,7 @@ describe('audio receive pipeline', () => {
     expect(file.launch).toContain('! wavenc ! filesink name=speaker location="/tmp/x/far.wav" sync=false async=false');
     expect(file.finalizeWithEos).toBe(true);
     const alsa = buildReceivePipeline(stream('audio', OPUS), PI, BIND);
-    expect(alsa.launch).toContain('! audioconvert ! alsasink name=speaker device="hw:1,0" buffer-time=60000 latency-time=10000');
+    expect(alsa.launch).toContain('! audioconvert ! alsasink name=speaker device="hw:1,0" buffer-time=40000 latency-time=10000');
     expect(alsa.deviceElements).toEqual(['speaker']);
   });
 
