@@ -35,17 +35,31 @@ export interface MicChainOptions {
   /** Name of the far end's webrtcechoprobe; null when nothing is played (no echo to cancel). */
   echoProbe: string | null;
   controls: Controls;
+  /**
+   * Echo test: a 1 kHz probe tone (silent until the engine turns it up) is mixed into the
+   * microphone before the canceller, so what leaks from the speaker back into the real
+   * microphone is measured through the whole chain. The simulated tone microphone is silent then.
+   */
+  echoTestProbe?: boolean;
 }
 
+export const ECHO_TEST_PROBE_HZ = 1000;
+export const ECHO_TEST_PROBE_VOLUME = 0.3;
+
 export function micChain(src: AudioSourceSetting, opts: MicChainOptions): Fragment {
+  const probe = opts.echoTestProbe === true;
   const capture =
     src.kind === 'test-tone'
-      ? `audiotestsrc name=${EL.mic} is-live=true wave=sine freq=${intValue(src.freqHz, 20, 20000, 'test tone frequency')} volume=0.3 samplesperbuffer=480`
+      ? `audiotestsrc name=${EL.mic} is-live=true wave=${probe ? 'silence' : 'sine'} freq=${intValue(src.freqHz, 20, 20000, 'test tone frequency')} volume=0.3 samplesperbuffer=480`
       : `alsasrc name=${EL.mic} device=${deviceValue(src.device, 'microphone')} buffer-time=40000 latency-time=10000`;
   const dsp = dspElement(opts.processing, opts.echoProbe);
+  const mixed = probe
+    ? `audiotestsrc name=${EL.echoTestProbe} is-live=true wave=sine freq=${ECHO_TEST_PROBE_HZ} volume=0 samplesperbuffer=480 ! ${DSP_CAPS} ! probe_mix. ` +
+      `audiomixer name=probe_mix latency=20000000 ! ${DSP_CAPS} `
+    : '';
   return {
     launch:
-      `${capture} ! audioconvert ! audioresample ! ${DSP_CAPS} ` +
+      `${capture} ! audioconvert ! audioresample ! ${DSP_CAPS} ${probe ? '! probe_mix. ' : ''}${mixed}` +
       `${dsp ? `! ${dsp} ` : ''}` +
       `! level name=${EL.micLevel} interval=${LEVEL_SLOW_NS} post-messages=true ` +
       `! volume name=${EL.micMute} ${launchProperties(controlProperties(opts.controls).mic_mute ?? {})}`,

@@ -7,6 +7,7 @@ import { ApplianceError, toApplianceError, type ErrorCode } from '../../core/err
 import { TypedEmitter } from '../../lib/typed-emitter.js';
 import type { LocalMediaCapabilities, MediaKind, NegotiatedSession } from '../../core/media-types.js';
 import type { MediaEngine, MediaEngineEvents, MediaLevels, MediaStats } from '../../ports/media-engine.js';
+import { ECHO_TEST_PROBE_VOLUME } from './audio-chains.js';
 import { controlProperties } from './audio-controls.js';
 import { SilentOutputWatch } from './silent-output-watch.js';
 import { loadGstBinding, type GstBinding } from './gst-binding.js';
@@ -75,6 +76,7 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
   /** Sources with a fault raised through 'fault' and not yet cleared. */
   private readonly faulted = new Set<string>();
   private readonly silentWatch: Record<AudioOutput, SilentOutputWatch> = { speaker: new SilentOutputWatch(), loop: new SilentOutputWatch() };
+  private echoTestProbe = false;
   private stopped = false;
   /** apply/release/allocate run one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -134,6 +136,22 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
     }
   }
 
+  /**
+   * Echo test calls: the next session mixes a probe tone into the microphone (silent until
+   * setProbeTone(true)) and keeps the far-end meter at its fast rate for timing.
+   */
+  setEchoProbe(enabled: boolean): void {
+    this.echoTestProbe = enabled;
+  }
+
+  /** Turns the echo test probe tone on or off; false when no probe is running. */
+  setProbeTone(on: boolean): boolean {
+    const probe = this.running.get('audio-send')?.runner.element(EL.echoTestProbe);
+    if (probe === undefined) return false;
+    probe['volume'] = on ? ECHO_TEST_PROBE_VOLUME : 0;
+    return true;
+  }
+
   /** The current measured levels (also emitted as 'levels'). */
   currentLevels(): MediaLevels {
     return { ...this.levels };
@@ -186,7 +204,7 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
 
   private async startSession(session: NegotiatedSession): Promise<void> {
     const heartbeat = this.options.heartbeat ?? libuvThreadpoolSize() < RECOMMENDED_THREADPOOL_SIZE;
-    const base: BuildOptions = { bindAddress: this.bindAddress(), heartbeat, missingOutputs: this.missingOutputs };
+    const base: BuildOptions = { bindAddress: this.bindAddress(), heartbeat, missingOutputs: this.missingOutputs, echoTestProbe: this.echoTestProbe };
     const keys = new Map(
       buildSessionPipelines(session, this.options.settings, { ...base, controls: DEFAULT_CONTROLS, echoProbe: 'echo_probe' }).map((s) => [s.id, s.launch]),
     );
@@ -313,6 +331,7 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
 
   /** After the first audio the far-end meter only feeds the UI: 4 Hz is enough. */
   private slowFarLevel(): void {
+    if (this.echoTestProbe) return;
     const level = this.running.get('audio-receive')?.runner.element(EL.farLevel);
     if (level) level['interval'] = LEVEL_SLOW_NS;
   }

@@ -35,6 +35,7 @@ export const EL = {
   loopGain: 'loop_gain',
   loopLevel: 'loop_level',
   cameraPrivacy: 'camera_privacy',
+  echoTestProbe: 'echo_test_probe',
 } as const;
 
 /**

@@ -60,6 +60,8 @@ export interface BuildOptions {
   echoProbe?: string;
   /** Outputs found missing or failed: the call goes on without them. */
   missingOutputs?: ReadonlySet<AudioOutput>;
+  /** Echo test call: mix the probe tone into the microphone (audio-chains micChain). */
+  echoTestProbe?: boolean;
 }
 
 export type AudioOutput = 'speaker' | 'loop';
@@ -98,7 +100,7 @@ function echoProbeName(options: Pick<BuildOptions, 'echoProbe'>): string {
   return options.echoProbe ?? 'echo_probe';
 }
 
-export interface SendBuildOptions extends Pick<BuildOptions, 'heartbeat' | 'controls'> {
+export interface SendBuildOptions extends Pick<BuildOptions, 'heartbeat' | 'controls' | 'echoTestProbe'> {
   /** The speaker's echo probe for the canceller; null or absent: echo cancellation off. */
   echoProbe?: string | null;
 }
@@ -113,6 +115,7 @@ export function buildSendPipeline(stream: NegotiatedStream, settings: MediaDevic
           processing: settings.audioProcessing ?? DEFAULT_AUDIO_PROCESSING,
           echoProbe: options.echoProbe ?? null,
           controls,
+          echoTestProbe: options.echoTestProbe ?? false,
         })
       : videoSourceOrThrow(settings, format, controls);
   const encoder = stream.kind === 'audio' ? opusEncoder(stream.codec) : videoEncoder(stream.codec, settings, format);
