@@ -2,7 +2,9 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalMediaCapabilities, NegotiatedSession, NegotiatedStream } from '../../../src/core/media-types.js';
-import type { MediaLevels } from '../../../src/ports/media-engine.js';
+import type { MediaFault, MediaLevels } from '../../../src/ports/media-engine.js';
+import { DEFAULT_CONTROLS } from '../../../src/core/controls.js';
+import { speakerGain } from '../../../src/adapters/gstreamer/audio-controls.js';
 import { isApplianceError } from '../../../src/core/errors.js';
 import { GstreamerMediaEngine } from '../../../src/adapters/gstreamer/gstreamer-media-engine.js';
 import type { GstBinding, GstBusMessage, GstElementHandle } from '../../../src/adapters/gstreamer/gst-binding.js';
@@ -304,5 +306,87 @@ describe('events and stats', () => {
     await e.release();
     expect(eosSent).toBe(true);
     expect(running()).toHaveLength(0);
+  });
+});
+
+describe('audio controls, outputs and faults', () => {
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('writes controls into the running elements without rebuilding, and starts later pipelines with them', async () => {
+    const e = engine();
+    const caps = await e.allocate();
+    await e.apply(session(caps));
+    const built = FakePipeline.all.length;
+    e.setControls({ ...DEFAULT_CONTROLS, micMuted: true, cameraPrivate: true, speakerVolume: 100, loopGainDb: -6 });
+    expect(find('mic_mute')!.children.get('mic_mute')).toEqual({ mute: true });
+    expect(find('speaker_volume')!.children.get('speaker_volume')).toEqual({ volume: speakerGain(100), mute: false });
+    expect(find('camera_privacy')!.children.get('camera_privacy')).toEqual({ contrast: 0, brightness: -1, saturation: 0 });
+    await e.apply(session(caps));
+    expect(FakePipeline.all.length).toBe(built);
+    await e.release();
+    await e.apply(session(await e.allocate()));
+    expect(find('mic_mute')!.launch).toContain('volume name=mic_mute mute=true');
+    expect(find('camera_privacy')!.launch).toContain('videobalance name=camera_privacy contrast=0 brightness=-1 saturation=0');
+    expect(find('speaker_volume')!.launch).toContain(`volume name=speaker_volume volume=${speakerGain(100).toFixed(6)} mute=false`);
+  });
+
+  it('gives the canceller a fresh probe name with every receive pipeline', async () => {
+    const e = engine();
+    await e.apply(session(await e.allocate()));
+    const probe = /webrtcechoprobe name=(\S+)/.exec(find('webrtcechoprobe')!.launch)?.[1];
+    expect(find('webrtcdsp name=aec')!.launch).toContain(`probe=${probe} echo-cancel=true`);
+    await e.release();
+    await e.apply(session(await e.allocate()));
+    const next = /webrtcechoprobe name=(\S+)/.exec(find('webrtcechoprobe')!.launch)?.[1];
+    expect(next).not.toBe(probe);
+    expect(find('webrtcdsp name=aec')!.launch).toContain(`probe=${next} `);
+  });
+
+  it('an output unplugged mid-call is a fault, not an error: the call goes on with the loop, without echo cancellation', async () => {
+    const e = engine({ settings: { ...SIM, audioSink: { kind: 'alsa', device: 'hw:1,0' }, loop: { sink: { kind: 'alsa', device: 'hw:2,0' }, referenceLevelDbfs: -18, maxBoostDb: 30 } } });
+    const faults: MediaFault[] = [];
+    const errors: unknown[] = [];
+    e.on('fault', (f) => faults.push(f));
+    e.on('error', (x) => errors.push(x));
+    await e.apply(session(await e.allocate(), { video: null }));
+    find('alsasink name=speaker')!.post({ type: 'error', _src_element_name: 'speaker', message: 'Device unplugged' });
+    for (let i = 0; i < 20 && !find('far_tee'); i++) await tick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(errors).toEqual([]);
+    expect(faults.map((f) => [f.code, f.source])).toEqual([['E_MEDIA_DEVICE', 'speaker']]);
+    const recv = find('far_tee')!;
+    expect(recv.launch).not.toContain('name=speaker');
+    expect(recv.launch).toContain('alsasink name=loop');
+    expect(find('webrtcdsp name=aec')!.launch).toContain('echo-cancel=false');
+    expect(e.missingAudioOutputs()).toEqual(['speaker']);
+    // The next call tries the speaker again.
+    await e.release();
+    expect(e.missingAudioOutputs()).toEqual([]);
+  });
+
+  it('raises and clears "far end talking, loop silent" from the output meters', async () => {
+    const e = engine({ settings: { ...SIM, loop: { sink: { kind: 'meter' }, referenceLevelDbfs: -18, maxBoostDb: 30 } } });
+    e.setControls({ ...DEFAULT_CONTROLS, loopEnabled: true });
+    const faults: string[] = [];
+    const cleared: string[] = [];
+    e.on('fault', (f) => faults.push(`${f.code}:${f.source}`));
+    e.on('fault-cleared', (s) => cleared.push(s));
+    await e.apply(session(await e.allocate(), { video: null }));
+    const recv = find('far_tee')!;
+    const realNow = Date.now;
+    let now = 1_000_000;
+    Date.now = () => now;
+    try {
+      for (let i = 0; i <= 16; i++, now += 250) {
+        recv.level('far_level', -20);
+        recv.level('loop_level', -Infinity);
+        recv.level('speaker_level', -25);
+      }
+      expect(faults).toEqual(['E_AUDIO_OUTPUT_SILENT:loop-silent']);
+      recv.level('loop_level', -22);
+      expect(cleared).toEqual(['loop-silent']);
+    } finally {
+      Date.now = realNow;
+    }
   });
 });
