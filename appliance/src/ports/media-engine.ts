@@ -21,7 +21,8 @@ export interface MediaFault {
 }
 
 export interface MediaStats {
-  audio: { packetsReceived: number; packetsLost: number; jitterMs: number } | null;
+  /** jitterBufferMs: the receive jitter buffer's current (adaptive) size. */
+  audio: { packetsReceived: number; packetsLost: number; jitterMs: number; jitterBufferMs?: number } | null;
   video: { framesDecoded: number } | null;
 }
 

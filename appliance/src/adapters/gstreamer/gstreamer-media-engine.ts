@@ -10,6 +10,8 @@ import type { MediaEngine, MediaEngineEvents, MediaLevels, MediaStats } from '..
 import { ECHO_TEST_PROBE_VOLUME } from './audio-chains.js';
 import { controlProperties } from './audio-controls.js';
 import { SilentOutputWatch } from './silent-output-watch.js';
+import { nextJitterBufferMs } from './jitter-target.js';
+import { DEFAULT_JITTER_BUFFER_MS } from './media-settings.js';
 import { loadGstBinding, type GstBinding } from './gst-binding.js';
 import { audioCodecs, newSrtpParams, videoCodecs } from './local-codecs.js';
 import { EL, LEVEL_SLOW_NS } from './media-fragments.js';
@@ -43,6 +45,9 @@ export interface GstreamerMediaEngineOptions {
 
 interface Running {
   spec: PipelineSpec;
+  /** Receive audio: the jitter buffer size now set (ms) and when it was last adapted. */
+  jitterBufferMs?: number;
+  adaptedAt?: number;
   /** The launch line built with default controls and a fixed probe name: what decides a restart. */
   key: string;
   runner: PipelineRunner;
@@ -50,6 +55,8 @@ interface Running {
 }
 
 const SILENT: MediaLevels = Object.freeze({ micDb: -Infinity, farEndDb: -Infinity, speakerDb: -Infinity, loopDb: -Infinity });
+const ADAPT_INTERVAL_MS = 5000;
+const MIN_PACKETS_TO_ADAPT = 250;
 const OUTPUT_ELEMENT: Record<string, AudioOutput> = { [EL.speaker]: 'speaker', [EL.loop]: 'loop' };
 /** Attempts to start a call's media when outputs fail one after the other (speaker, then loop). */
 const MAX_OUTPUT_RETRIES = 2;
@@ -167,7 +174,7 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
     const video = this.running.get('video-receive');
     const frameSink = video?.spec.frameSink;
     return {
-      audio: audio ? audioReceiveStats(audio.jitterBuffer?.element()) : null,
+      audio: audio ? { ...audioReceiveStats(audio.jitterBuffer?.element()), ...(audio.jitterBufferMs !== undefined ? { jitterBufferMs: audio.jitterBufferMs } : {}) } : null,
       video: video ? { framesDecoded: frameSink ? framesRendered(video.runner.element(frameSink)) : 0 } : null,
     };
   }
@@ -244,7 +251,10 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
   private async startPipeline(spec: PipelineSpec, key: string): Promise<void> {
     const runner = new PipelineRunner(spec, this.gst(), this.options.runner);
     const entry: Running = { spec, key, runner };
-    if (spec.id === 'audio-receive') entry.jitterBuffer = new JitterBufferLocator(runner);
+    if (spec.id === 'audio-receive') {
+      entry.jitterBuffer = new JitterBufferLocator(runner);
+      entry.jitterBufferMs = this.options.settings.jitterBufferMs ?? DEFAULT_JITTER_BUFFER_MS;
+    }
     runner.on('level', (element, db) => this.onLevel(element, db));
     runner.on('failed', (error) => {
       // Forget the dead pipeline, so stats stop reading it and the next apply() starts it afresh.
@@ -303,6 +313,7 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
     if (element === EL.speakerLevel) this.onOutputLevel('speaker', db);
     if (element === EL.loopLevel) this.onOutputLevel('loop', db);
     if (element !== EL.farLevel) return;
+    this.adaptJitterBuffer();
     if (!this.firstAudioSeen && db > (this.options.firstAudioThresholdDb ?? -50)) {
       this.firstAudioSeen = true;
       this.slowFarLevel();
@@ -319,6 +330,23 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
     const source = `${output}-silent`;
     if (verdict === 'raise') this.raise('E_AUDIO_OUTPUT_SILENT', source, `The far end is talking but the ${output} output is silent`);
     if (verdict === 'clear') this.clear(source);
+  }
+
+  /** At most every ADAPT_INTERVAL_MS, sizes the audio jitter buffer to the measured jitter (jitter-target.ts). */
+  private adaptJitterBuffer(): void {
+    const entry = this.running.get('audio-receive');
+    const jb = entry?.jitterBuffer?.element();
+    if (entry === undefined || jb === undefined || entry.jitterBufferMs === undefined) return;
+    const now = Date.now();
+    if (entry.adaptedAt !== undefined && now - entry.adaptedAt < ADAPT_INTERVAL_MS) return;
+    const stats = audioReceiveStats(jb);
+    // Jitter is only known after a few seconds of packets.
+    if (stats.packetsReceived < MIN_PACKETS_TO_ADAPT) return;
+    entry.adaptedAt = now;
+    const next = nextJitterBufferMs(entry.jitterBufferMs, stats.jitterMs);
+    if (next === null) return;
+    jb['latency'] = next;
+    entry.jitterBufferMs = next;
   }
 
   /** Updates the levels and emits them (always for a measurement, only on change otherwise). */

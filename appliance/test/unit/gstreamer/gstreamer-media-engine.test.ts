@@ -287,10 +287,10 @@ describe('events and stats', () => {
   it('reads jitter buffer and video sink stats', async () => {
     const e = engine();
     await e.apply(session(await e.allocate()));
-    expect(e.stats()).toEqual({ audio: { packetsReceived: 0, packetsLost: 0, jitterMs: 0 }, video: { framesDecoded: 0 } });
+    expect(e.stats()).toEqual({ audio: { packetsReceived: 0, packetsLost: 0, jitterMs: 0, jitterBufferMs: 80 }, video: { framesDecoded: 0 } });
     find('far_level')!.children.set('rtpjitterbuffer3', { stats: 'application/x-rtp-jitterbuffer-stats, num-pushed=(guint64)250, num-lost=(guint64)2, avg-jitter=(guint64)1500000;' });
     find('video_out')!.children.set('video_out', { stats: 'application/x-gst-base-sink-stats, average-rate=(double)15, dropped=(guint64)0, rendered=(guint64)42;' });
-    expect(e.stats()).toEqual({ audio: { packetsReceived: 250, packetsLost: 2, jitterMs: 1.5 }, video: { framesDecoded: 42 } });
+    expect(e.stats()).toEqual({ audio: { packetsReceived: 250, packetsLost: 2, jitterMs: 1.5, jitterBufferMs: 80 }, video: { framesDecoded: 42 } });
   });
 
   it('finalises file sinks with EOS on release', async () => {
@@ -388,5 +388,19 @@ describe('audio controls, outputs and faults', () => {
     } finally {
       Date.now = realNow;
     }
+  });
+
+  it('sizes the jitter buffer to the measured jitter once enough packets arrived, and reports it', async () => {
+    const e = engine();
+    await e.apply(session(await e.allocate(), { video: null }));
+    const recv = find('far_level')!;
+    const jb: Record<string, unknown> = { stats: 'application/x-rtp-jitterbuffer-stats, num-pushed=(guint64)100, num-lost=(guint64)0, avg-jitter=(guint64)30000000;' };
+    recv.children.set('rtpjitterbuffer300', jb);
+    recv.level('far_level', -20);
+    expect(jb['latency']).toBeUndefined();
+    jb['stats'] = 'application/x-rtp-jitterbuffer-stats, num-pushed=(guint64)400, num-lost=(guint64)0, avg-jitter=(guint64)30000000;';
+    recv.level('far_level', -20);
+    expect(jb['latency']).toBe(160);
+    expect(e.stats().audio?.jitterBufferMs).toBe(160);
   });
 });
