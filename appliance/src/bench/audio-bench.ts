@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_CONTROLS } from '../core/controls.js';
 import { DSP_CAPS, dspElement, farEndChain } from '../adapters/gstreamer/audio-chains.js';
-import { DEFAULT_AUDIO_PROCESSING, type AudioProcessingSetting } from '../adapters/gstreamer/media-settings.js';
+import { DEFAULT_AUDIO_PROCESSING, DEFAULT_JITTER_BUFFER_MS, type AudioProcessingSetting } from '../adapters/gstreamer/media-settings.js';
+import { JITTER_MAX_MS, JITTER_MIN_MS } from '../adapters/gstreamer/jitter-target.js';
 import { convergenceS, erleSeries, framePowers, maskedRatioDb, meanErleDb, parseWav16, toneDb, type Pcm } from './audio-analysis.js';
 import { LATENCY_TRACER_ENV, elementLatenciesMs, runGstLaunch } from './audio-gst-run.js';
 import { concat, echoOf, gain, mix, noise, place, silence, speech, steppedSweep } from './audio-room.js';
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
       compressor_output_dbfs: talkerOut.map(round1),
       latency_capture_processing_ms: round1(capProcessing),
       latency_playout_processing_ms: round1(playProcessing),
-      jitter_buffer_ms: 80,
+      jitter_buffer_ms: { initial: DEFAULT_JITTER_BUFFER_MS, adaptive_min: JITTER_MIN_MS, adaptive_max: JITTER_MAX_MS, rule: '4 x average jitter + 40 ms' },
       cpu_ms_per_audio_s_codec_only_baseline: round1(cpuBasePerS),
       cpu_ratio_vs_codec_only: round1(cpuPerS / cpuBasePerS),
       machine_cpus: (await import('node:os')).cpus().length,
@@ -222,7 +223,7 @@ function printTable(r: AudioBenchResult, d: Record<string, unknown>): void {
     ['loop output range for 30 dB of talkers', `${r.compressor_output_range_db} dB`, 'small'],
     ['latency mic -> packet', `${r.latency_capture_ms} ms`, '< 60 ms'],
     ['latency packet -> speaker (no jitter buffer)', `${r.latency_playout_ms} ms`, '< 60 ms'],
-    ['jitter buffer (separate)', `${String(d['jitter_buffer_ms'])} ms`, 'reported'],
+    ['jitter buffer (separate, adaptive)', `${DEFAULT_JITTER_BUFFER_MS} ms (${JITTER_MIN_MS}..${JITTER_MAX_MS})`, 'reported'],
     ['CPU per audio second, whole chain', `${r.cpu_ms_per_audio_s} ms`, `codec only ${String(d['cpu_ms_per_audio_s_codec_only_baseline'])} ms (x${String(d['cpu_ratio_vs_codec_only'])})`],
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));
