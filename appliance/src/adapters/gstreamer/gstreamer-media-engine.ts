@@ -16,7 +16,7 @@ import { loadGstBinding, type GstBinding } from './gst-binding.js';
 import { audioCodecs, newSrtpParams, videoCodecs } from './local-codecs.js';
 import { EL, LEVEL_SLOW_NS } from './media-fragments.js';
 import type { MediaDeviceSettings } from './media-settings.js';
-import { buildSessionPipelines, type AudioOutput, type BuildOptions, type PipelineId, type PipelineSpec } from './pipeline-builders.js';
+import { buildSessionPipelines, type AudioDevice, type AudioOutput, type BuildOptions, type PipelineId, type PipelineSpec } from './pipeline-builders.js';
 import { PipelineRunner, type PipelineRunnerOptions } from './pipeline-runner.js';
 import { JitterBufferLocator, audioReceiveStats, framesRendered, srtpReceiveCounts, type SrtpReceiveCounts } from './receive-stats.js';
 import { DEFAULT_RTP_PORT_RANGE, reservePortPair, type PortRange, type ReservedPortPair } from './udp-port-pairs.js';
@@ -58,8 +58,8 @@ const SILENT: MediaLevels = Object.freeze({ micDb: -Infinity, farEndDb: -Infinit
 const ADAPT_INTERVAL_MS = 5000;
 const MIN_PACKETS_TO_ADAPT = 250;
 const OUTPUT_ELEMENT: Record<string, AudioOutput> = { [EL.speaker]: 'speaker', [EL.loop]: 'loop' };
-/** Attempts to start a call's media when outputs fail one after the other (speaker, then loop). */
-const MAX_OUTPUT_RETRIES = 2;
+/** Attempts to start a call's media when audio devices fail one after the other (speaker, loop, microphone). */
+const MAX_OUTPUT_RETRIES = 3;
 
 /** webrtcdsp finds its probe by name among all probes in the process: one fresh name per receive pipeline. */
 let probeSerial = 0;
@@ -78,8 +78,8 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
   private controls: Controls = DEFAULT_CONTROLS;
   private session: NegotiatedSession | null = null;
   private probeName = nextProbeName();
-  /** Outputs that failed in this call; cleared when the call ends, so the next call tries them again. */
-  private readonly missingOutputs = new Set<AudioOutput>();
+  /** Audio devices that failed in this call; cleared when the call ends, so the next call tries them again. */
+  private readonly missingOutputs = new Set<AudioDevice>();
   /** Sources with a fault raised through 'fault' and not yet cleared. */
   private readonly faulted = new Set<string>();
   private readonly silentWatch: Record<AudioOutput, SilentOutputWatch> = { speaker: new SilentOutputWatch(), loop: new SilentOutputWatch() };
@@ -164,8 +164,8 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
     return { ...this.levels };
   }
 
-  /** Outputs the running call lost (device missing or failed). */
-  missingAudioOutputs(): AudioOutput[] {
+  /** Audio devices the running call lost (missing or failed): 'speaker', 'loop', 'microphone'. */
+  missingAudioOutputs(): AudioDevice[] {
     return [...this.missingOutputs];
   }
 
@@ -231,10 +231,10 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
     }
   }
 
-  /** Drops an output for the rest of the call and reports it as a fault. */
-  private loseOutput(output: AudioOutput, error: ApplianceError): void {
+  /** Drops an audio device for the rest of the call and reports it as a fault. */
+  private loseOutput(output: AudioDevice, error: ApplianceError): void {
     this.missingOutputs.add(output);
-    this.setLevels(output === 'speaker' ? { speakerDb: -Infinity } : { loopDb: -Infinity });
+    this.setLevels(output === 'speaker' ? { speakerDb: -Infinity } : output === 'loop' ? { loopDb: -Infinity } : { micDb: -Infinity });
     this.raise(error.code === 'E_MEDIA_DEVICE' ? 'E_MEDIA_DEVICE' : 'E_MEDIA_PIPELINE', output, error.message);
   }
 
@@ -282,6 +282,7 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
       for (const output of spec.outputs) this.clear(output);
       await this.reserved.audio?.release();
     }
+    if (spec.id === 'audio-send') this.clear('microphone');
     if (spec.id === 'video-receive') await this.reserved.video?.release();
   }
 
@@ -385,9 +386,10 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
   }
 }
 
-/** The output whose device failed, when the error is one ('speaker' or 'loop' element of the receive pipeline). */
-function failedOutput(error: ApplianceError): AudioOutput | null {
-  if (error.detail['pipeline'] !== 'audio-receive') return null;
+/** The audio device that failed, when the error is one (an output of the receive pipeline, or the microphone). */
+function failedOutput(error: ApplianceError): AudioDevice | null {
   const element = error.detail['element'];
+  if (error.detail['pipeline'] === 'audio-send') return element === EL.mic && error.code === 'E_MEDIA_DEVICE' ? 'microphone' : null;
+  if (error.detail['pipeline'] !== 'audio-receive') return null;
   return typeof element === 'string' ? OUTPUT_ELEMENT[element] ?? null : null;
 }

@@ -58,13 +58,14 @@ export interface BuildOptions {
    * name among every probe in the process). Default 'echo_probe'.
    */
   echoProbe?: string;
-  /** Outputs found missing or failed: the call goes on without them. */
-  missingOutputs?: ReadonlySet<AudioOutput>;
+  /** Audio devices found missing or failed: the call goes on without them. */
+  missingOutputs?: ReadonlySet<AudioDevice>;
   /** Echo test call: mix the probe tone into the microphone (audio-chains micChain). */
   echoTestProbe?: boolean;
 }
 
 export type AudioOutput = 'speaker' | 'loop';
+export type AudioDevice = AudioOutput | 'microphone';
 
 const RECV_SOCKET_BUFFER = 1 << 20;
 
@@ -80,7 +81,7 @@ export function buildSessionPipelines(
   for (const kind of ['audio', 'video'] as const) {
     const stream = session.streams.find((s) => s.kind === kind);
     if (stream === undefined || stream.remote.rtpPort === 0) continue;
-    if (sends(stream) && (kind === 'audio' || settings.videoSource !== null)) {
+    if (sends(stream) && (kind === 'audio' ? !options.missingOutputs?.has('microphone') : settings.videoSource !== null)) {
       specs.push(buildSendPipeline(stream, settings, { ...options, echoProbe: playsSpeaker ? echoProbeName(options) : null }));
     }
     if (receives(stream)) specs.push(buildReceivePipeline(stream, settings, options));
@@ -170,7 +171,7 @@ export function buildReceivePipeline(
     );
   }
   if (stream.kind === 'audio') {
-    const missing = options.missingOutputs ?? new Set<AudioOutput>();
+    const missing = options.missingOutputs ?? new Set<AudioDevice>();
     const speaker = missing.has('speaker') ? null : settings.audioSink;
     const loop = missing.has('loop') ? null : settings.loop ?? null;
     const chain = farEndChain({

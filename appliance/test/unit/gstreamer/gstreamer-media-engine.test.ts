@@ -201,13 +201,26 @@ describe('apply()', () => {
   });
 
   it('fails with the pipeline error code and leaves nothing running', async () => {
-    const e = engine({ settings: { ...SIM, audioSource: { kind: 'alsa', device: 'hw:7' } } });
+    const e = engine({ settings: { ...SIM, videoSource: { kind: 'v4l2', device: '/dev/video7' } } });
     FakePipeline.failOn = (launch) =>
-      launch.includes('alsasrc') ? { type: 'error', _src_element_name: 'mic', message: 'Could not open audio device for recording.' } : undefined;
+      launch.includes('v4l2src') ? { type: 'error', _src_element_name: 'camera', message: 'Cannot identify device' } : undefined;
     const caps = await e.allocate();
     const err = await e.apply(session(caps)).then(() => undefined, (x: unknown) => x);
     expect(isApplianceError(err) && err.code).toBe('E_MEDIA_DEVICE');
     expect(running()).toHaveLength(0);
+  });
+
+  it('a missing microphone is a fault: the call goes on hearing the far end', async () => {
+    const e = engine({ settings: { ...SIM, audioSource: { kind: 'alsa', device: 'hw:7' } } });
+    const faults: string[] = [];
+    e.on('fault', (f) => faults.push(`${f.code}:${f.source}`));
+    FakePipeline.failOn = (launch) =>
+      launch.includes('alsasrc') ? { type: 'error', _src_element_name: 'mic', message: 'Could not open audio device for recording.' } : undefined;
+    await e.apply(session(await e.allocate()));
+    expect(faults).toEqual(['E_MEDIA_DEVICE:microphone']);
+    expect(find('far_tee')).toBeDefined();
+    expect(find('alsasrc')).toBeUndefined();
+    expect(e.missingAudioOutputs()).toEqual(['microphone']);
   });
 
   it('rejects unsafe far-end values before building anything', async () => {
