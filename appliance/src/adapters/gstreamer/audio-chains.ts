@@ -51,7 +51,9 @@ export function micChain(src: AudioSourceSetting, opts: MicChainOptions): Fragme
   const capture =
     src.kind === 'test-tone'
       ? `audiotestsrc name=${EL.mic} is-live=true wave=${probe ? 'silence' : 'sine'} freq=${intValue(src.freqHz, 20, 20000, 'test tone frequency')} volume=0.3 samplesperbuffer=480`
-      : `alsasrc name=${EL.mic} device=${deviceValue(src.device, 'microphone')} buffer-time=40000 latency-time=10000`;
+      : src.kind === 'wav'
+        ? `filesrc name=${EL.mic} location=${pathValue(src.path, 'microphone recording')} ! wavparse ! identity sync=true`
+        : `alsasrc name=${EL.mic} device=${deviceValue(src.device, 'microphone')} buffer-time=40000 latency-time=10000`;
   const dsp = dspElement(opts.processing, opts.echoProbe);
   const mixed = probe
     ? `audiotestsrc name=${EL.echoTestProbe} is-live=true wave=sine freq=${ECHO_TEST_PROBE_HZ} volume=0 samplesperbuffer=480 ! ${DSP_CAPS} ! probe_mix. ` +

@@ -1,6 +1,10 @@
 /** Device settings the pipeline builders combine with a negotiated session. Plain data from config. */
 
-export type AudioSourceSetting = { kind: 'test-tone'; freqHz: number } | { kind: 'alsa'; device: string };
+export type AudioSourceSetting =
+  | { kind: 'test-tone'; freqHz: number }
+  | { kind: 'alsa'; device: string }
+  /** Sim and tests: a 16-bit WAV recording played as the microphone, in real time (e.g. a room's echo). */
+  | { kind: 'wav'; path: string };
 
 export type VideoSourceSetting = { kind: 'test-pattern' } | { kind: 'v4l2'; device: string } | { kind: 'libcamera' };
 

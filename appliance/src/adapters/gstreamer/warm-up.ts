@@ -20,6 +20,7 @@ const COMMON = [
 export function warmUpFactories(settings: MediaDeviceSettings): string[] {
   const list = [...COMMON, settings.h264Encoder === 'openh264' ? 'openh264enc' : 'x264enc'];
   if (settings.audioSource.kind === 'alsa') list.push('alsasrc');
+  if (settings.audioSource.kind === 'wav') list.push('filesrc', 'wavparse', 'identity');
   if (settings.videoSource?.kind === 'test-pattern') list.push('videotestsrc');
   if (settings.videoSource?.kind === 'v4l2') list.push('v4l2src');
   const outputs = [settings.audioSink.kind, settings.loop?.sink.kind];
