@@ -197,7 +197,8 @@ function playoutLaunch(processing: boolean, seconds: number, withLoop = true): s
   if (!processing) return `${source} ! audioconvert ! audioresample ! ${DSP_CAPS} ! fakesink sync=true`;
   const chain = farEndChain({
     speaker: { kind: 'meter' },
-    echoProbe: `bench_play_probe_${process.pid}`,
+    // The echo reference goes to the discard port: the cost of sending it is counted.
+    echoReferencePort: 9,
     loop: withLoop ? BENCH_LOOP : null,
     controls: { ...DEFAULT_CONTROLS, loopEnabled: true },
   });

@@ -42,7 +42,7 @@ export const BENCH_LOOP: LoopOutputSetting = {
 export function farEndLaunch(input: string, speakerOut: string | null, loopOut: string | null, controls: Controls, loop: LoopOutputSetting = BENCH_LOOP): string {
   const chain = farEndChain({
     speaker: speakerOut ? { kind: 'file', path: speakerOut } : null,
-    echoProbe: speakerOut ? `bench_probe_${process.pid}_${++serial}` : null,
+    echoReferencePort: null,
     loop: loopOut ? { ...loop, sink: { kind: 'file', path: loopOut } } : null,
     controls,
   });

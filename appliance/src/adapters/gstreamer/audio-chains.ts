@@ -4,20 +4,22 @@
  *   microphone: capture ! S16 48k mono ! webrtcdsp (AEC, NS, AGC, high-pass; reads the echo probe)
  *               ! level ! volume (mute) ! [encoder]
  *   far end:    [decoder] ! F32 48k mono ! level ! tee
- *                 tee ! queue ! volume (speaker volume, mute) ! rglimiter ! S16 ! webrtcechoprobe ! level ! speaker
+ *                 tee ! queue ! volume (speaker volume, mute) ! rglimiter ! S16 ! level ! tee ! speaker
+ *                                                                              tee ! udpsink (echo reference, synced with the speaker)
  *                 tee ! queue ! high-pass 100 Hz ! low-pass 5 kHz ! webrtcdsp (AGC only: compressor + limiter
  *                       to the calibrated reference level) ! volume (loop gain, on/off) ! rglimiter ! level ! loop
  *
- * The echo probe sits right before the speaker sink so the canceller sees exactly what the
- * speaker plays (after volume and limiter). The loop is magnetic and never reaches the
- * microphone, so it is not probed. Each branch has a leaky queue: a stalled output device
+ * The echo reference is taken right before the speaker sink so the canceller sees exactly
+ * what the speaker plays (after volume and limiter), and is sent in step with the speaker to
+ * the webrtcechoprobe in the send pipeline (echoReferenceInput). The loop is magnetic and
+ * never reaches the microphone, so it is not probed. Each branch has a leaky queue: a stalled output device
  * never holds up the other one. Latency: webrtcdsp works on 10 ms frames; ALSA devices are
  * opened with 10 ms periods (40 ms buffers on both sides) instead of
  * GStreamer's 200 ms defaults.
  */
 import type { Controls } from '../../core/controls.js';
 import { controlProperties, launchProperties } from './audio-controls.js';
-import { deviceValue, intValue, pathValue } from './launch-values.js';
+import { deviceValue, intValue, pathValue, portValue } from './launch-values.js';
 import { EL, FAR_LEVEL_FAST_NS, LEVEL_SLOW_NS, type Fragment } from './media-fragments.js';
 import type { AudioProcessingSetting, AudioSinkSetting, AudioSourceSetting, LoopOutputSetting } from './media-settings.js';
 
@@ -53,7 +55,9 @@ export function micChain(src: AudioSourceSetting, opts: MicChainOptions): Fragme
       ? `audiotestsrc name=${EL.mic} is-live=true wave=${probe ? 'silence' : 'sine'} freq=${intValue(src.freqHz, 20, 20000, 'test tone frequency')} volume=0.3 samplesperbuffer=480`
       : src.kind === 'wav'
         ? `filesrc name=${EL.mic} location=${pathValue(src.path, 'microphone recording')} ! wavparse ! identity sync=true`
-        : `alsasrc name=${EL.mic} device=${deviceValue(src.device, 'microphone')} buffer-time=40000 latency-time=10000`;
+        : src.kind === 'room'
+          ? simRoomMicrophone(src.port)
+          : `alsasrc name=${EL.mic} device=${deviceValue(src.device, 'microphone')} buffer-time=40000 latency-time=10000`;
   const dsp = dspElement(opts.processing, opts.echoProbe);
   const mixed = probe
     ? `audiotestsrc name=${EL.echoTestProbe} is-live=true wave=sine freq=${ECHO_TEST_PROBE_HZ} volume=0 samplesperbuffer=480 ! ${DSP_CAPS} ! probe_mix. ` +
@@ -80,11 +84,40 @@ export function dspElement(p: AudioProcessingSetting, echoProbe: string | null):
   );
 }
 
+/** Raw 10 ms S16 datagrams on loopback: the speaker's signal for the canceller, and the simulated room. */
+const RAW_UDP_CAPS = `${DSP_CAPS},layout=interleaved`;
+
+/**
+ * The echo reference, in the send pipeline: what the speaker plays arrives from the receive
+ * pipeline over 127.0.0.1 (sent in step with the speaker by a synced udpsink) into the
+ * canceller's webrtcechoprobe. webrtcdsp matches probe and microphone by running time, which
+ * only agrees within one pipeline: a probe in the receive pipeline hands it silence.
+ */
+export function echoReferenceInput(port: number, probe: string): string {
+  return (
+    `udpsrc name=echo_ref_in address=127.0.0.1 port=${portValue(port)} caps="${RAW_UDP_CAPS}" ` +
+    `! queue max-size-buffers=0 max-size-bytes=0 max-size-time=${BRANCH_QUEUE_NS} leaky=downstream ` +
+    `! webrtcechoprobe name=${probe} ! fakesink sync=false async=false`
+  );
+}
+
+const SIM_ROOM_DELAY_NS = 20_000_000;
+
+/** Sim room microphone: faint noise plus what the 'room' speaker plays, with a 30 ms echo and reverb tail. */
+function simRoomMicrophone(port: number): string {
+  return (
+    `audiotestsrc name=${EL.mic} is-live=true wave=pink-noise volume=0.002 samplesperbuffer=480 ! ${DSP_CAPS} ! room_mix. ` +
+    `udpsrc name=room_in address=127.0.0.1 port=${portValue(port)} caps="${RAW_UDP_CAPS}" ! queue ! audioconvert ` +
+    `! audioecho delay=30000000 intensity=0.5 feedback=0.3 ! volume volume=0.4 ! audioconvert ! ${DSP_CAPS} ! room_mix. ` +
+    `audiomixer name=room_mix latency=30000000`
+  );
+}
+
 export interface FarEndOptions {
   /** null: the speaker is missing (unplugged or failed); the call goes on with the loop. */
   speaker: AudioSinkSetting | null;
-  /** Name for the speaker's echo probe; null: no probe (echo cancellation off). */
-  echoProbe: string | null;
+  /** Port of the canceller's echo reference input (send pipeline); null: no reference (echo cancellation off). */
+  echoReferencePort: number | null;
   /** null: no loop output configured, or it is missing. */
   loop: LoopOutputSetting | null;
   controls: Controls;
@@ -101,10 +134,15 @@ export function farEndChain(opts: FarEndOptions): Fragment {
   const devices: string[] = [];
   if (opts.speaker) {
     const sink = outputSink(opts.speaker, EL.speaker, 'speaker');
-    branches.push(
+    const speakerHead =
       `${queue} ! volume name=${EL.speakerVolume} ${launchProperties(props.speaker_volume ?? {})} ! rglimiter ` +
-        `! audioconvert ! ${DSP_CAPS} ${opts.echoProbe ? `! webrtcechoprobe name=${opts.echoProbe} ` : ''}` +
-        `! level name=${EL.speakerLevel} interval=${LEVEL_SLOW_NS} post-messages=true ! ${sink.launch}`,
+      `! audioconvert ! ${DSP_CAPS} ! level name=${EL.speakerLevel} interval=${LEVEL_SLOW_NS} post-messages=true`;
+    branches.push(
+      opts.echoReferencePort === null
+        ? `${speakerHead} ! ${sink.launch}`
+        : `${speakerHead} ! tee name=speaker_tee speaker_tee. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=${BRANCH_QUEUE_NS} leaky=downstream ! ${sink.launch} ` +
+            `speaker_tee. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=${BRANCH_QUEUE_NS} leaky=downstream ` +
+            `! audiobuffersplit output-buffer-duration=1/100 ! udpsink name=echo_ref_out host=127.0.0.1 port=${portValue(opts.echoReferencePort)} sync=true async=false`,
     );
     devices.push(...sink.devices);
   }
@@ -163,5 +201,11 @@ export function outputSink(sink: AudioSinkSetting, name: string, what: string): 
       };
     case 'meter':
       return { launch: `fakesink name=${name} sync=false async=false`, devices: [] };
+    case 'room':
+      return {
+        // ts-offset: the room hears the speaker 20 ms after it is sent, like a device buffer plus a short acoustic path.
+        launch: `audioconvert ! ${DSP_CAPS} ! audiobuffersplit output-buffer-duration=1/100 ! udpsink name=${name} host=127.0.0.1 port=${portValue(sink.port)} sync=true ts-offset=${SIM_ROOM_DELAY_NS} async=false`,
+        devices: [],
+      };
   }
 }

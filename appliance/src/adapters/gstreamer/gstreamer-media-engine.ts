@@ -2,6 +2,7 @@
  * MediaEngine on GStreamer: one runner per (stream kind, direction) pipeline, rebuilt only when
  * its launch line changes (a re-INVITE that changes nothing leaves media untouched).
  */
+import { createSocket } from 'node:dgram';
 import { DEFAULT_CONTROLS, type Controls } from '../../core/controls.js';
 import { ApplianceError, toApplianceError, type ErrorCode } from '../../core/errors.js';
 import { TypedEmitter } from '../../lib/typed-emitter.js';
@@ -61,7 +62,7 @@ const OUTPUT_ELEMENT: Record<string, AudioOutput> = { [EL.speaker]: 'speaker', [
 /** Attempts to start a call's media when audio devices fail one after the other (speaker, loop, microphone). */
 const MAX_OUTPUT_RETRIES = 3;
 
-/** webrtcdsp finds its probe by name among all probes in the process: one fresh name per receive pipeline. */
+/** webrtcdsp finds its probe by name among all probes in the process: one fresh name per send pipeline. */
 let probeSerial = 0;
 function nextProbeName(): string {
   probeSerial += 1;
@@ -84,6 +85,8 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
   private readonly faulted = new Set<string>();
   private readonly silentWatch: Record<AudioOutput, SilentOutputWatch> = { speaker: new SilentOutputWatch(), loop: new SilentOutputWatch() };
   private echoTestProbe = false;
+  /** Loopback port carrying the speaker's signal to the canceller's probe, per call. */
+  private echoReferencePort: number | undefined;
   private stopped = false;
   /** apply/release/allocate run one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -110,6 +113,7 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
       const range = this.options.rtpPortRange ?? DEFAULT_RTP_PORT_RANGE;
       const audio = await reservePortPair(bind, range);
       this.reserved.audio = audio;
+      this.echoReferencePort = await freeLoopbackUdpPort();
       const withVideo = this.options.video !== false;
       const video = withVideo ? await reservePortPair(bind, range) : undefined;
       if (video) this.reserved.video = video;
@@ -211,18 +215,21 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
 
   private async startSession(session: NegotiatedSession): Promise<void> {
     const heartbeat = this.options.heartbeat ?? libuvThreadpoolSize() < RECOMMENDED_THREADPOOL_SIZE;
-    const base: BuildOptions = { bindAddress: this.bindAddress(), heartbeat, missingOutputs: this.missingOutputs, echoTestProbe: this.echoTestProbe };
+    const base: BuildOptions = {
+      bindAddress: this.bindAddress(),
+      heartbeat,
+      missingOutputs: this.missingOutputs,
+      echoTestProbe: this.echoTestProbe,
+      ...(this.echoReferencePort !== undefined ? { echoReferencePort: this.echoReferencePort } : {}),
+    };
     const keys = new Map(
       buildSessionPipelines(session, this.options.settings, { ...base, controls: DEFAULT_CONTROLS, echoProbe: 'echo_probe' }).map((s) => [s.id, s.launch]),
     );
     for (const [id, current] of this.running) {
       if (keys.get(id) !== current.key) await this.stopPipeline(id);
     }
-    if (keys.has('audio-receive') && !this.running.has('audio-receive')) {
-      // A new receive pipeline brings a new echo probe; the canceller restarts on it.
-      this.probeName = nextProbeName();
-      await this.stopPipeline('audio-send');
-    }
+    // Each send pipeline gets its own probe name (probes are found by name process-wide, and stopped pipelines are never freed).
+    if (keys.has('audio-send') && !this.running.has('audio-send')) this.probeName = nextProbeName();
     const specs = buildSessionPipelines(session, this.options.settings, { ...base, controls: this.controls, echoProbe: this.probeName });
     // Receive first: its sockets should be bound (and its echo probe exist) before the send side starts.
     const order = [...specs].sort((a, b) => Number(a.id.endsWith('send')) - Number(b.id.endsWith('send')));
@@ -392,4 +399,16 @@ function failedOutput(error: ApplianceError): AudioDevice | null {
   if (error.detail['pipeline'] === 'audio-send') return element === EL.mic && error.code === 'E_MEDIA_DEVICE' ? 'microphone' : null;
   if (error.detail['pipeline'] !== 'audio-receive') return null;
   return typeof element === 'string' ? OUTPUT_ELEMENT[element] ?? null : null;
+}
+
+/** A free UDP port on 127.0.0.1 (bound and released: the send pipeline binds it a moment later). */
+function freeLoopbackUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
 }

@@ -3,8 +3,10 @@
 export type AudioSourceSetting =
   | { kind: 'test-tone'; freqHz: number }
   | { kind: 'alsa'; device: string }
-  /** Sim and tests: a 16-bit WAV recording played as the microphone, in real time (e.g. a room's echo). */
-  | { kind: 'wav'; path: string };
+  /** Sim and tests: a 16-bit WAV recording played as the microphone, in real time. */
+  | { kind: 'wav'; path: string }
+  /** Sim: the microphone of a simulated room that hears the 'room' speaker on the same port (with echo and reverb). */
+  | { kind: 'room'; port: number };
 
 export type VideoSourceSetting = { kind: 'test-pattern' } | { kind: 'v4l2'; device: string } | { kind: 'libcamera' };
 
@@ -13,7 +15,9 @@ export type AudioSinkSetting =
   /** Writes the decoded far-end audio to a WAV file (sim and tests). */
   | { kind: 'file'; path: string }
   /** Only measures the level (sim). */
-  | { kind: 'meter' };
+  | { kind: 'meter' }
+  /** Sim: plays into a simulated room (raw audio over 127.0.0.1:port) that the 'room' microphone hears. */
+  | { kind: 'room'; port: number };
 
 export type VideoSinkSetting =
   | { kind: 'kms' }

@@ -12,7 +12,7 @@
 import { ApplianceError } from '../../core/errors.js';
 import type { Codec, MediaKind, NegotiatedSession, NegotiatedStream, SrtpParams } from '../../core/media-types.js';
 import { DEFAULT_CONTROLS, type Controls } from '../../core/controls.js';
-import { farEndChain, micChain } from './audio-chains.js';
+import { echoReferenceInput, farEndChain, micChain } from './audio-chains.js';
 import { controlProperties } from './audio-controls.js';
 import {
   EL,
@@ -58,6 +58,8 @@ export interface BuildOptions {
    * name among every probe in the process). Default 'echo_probe'.
    */
   echoProbe?: string;
+  /** 127.0.0.1 port carrying the speaker's signal to the canceller's probe (see audio-chains echoReferenceInput); absent: no echo cancellation. */
+  echoReferencePort?: number;
   /** Audio devices found missing or failed: the call goes on without them. */
   missingOutputs?: ReadonlySet<AudioDevice>;
   /** Echo test call: mix the probe tone into the microphone (audio-chains micChain). */
@@ -77,7 +79,8 @@ export function buildSessionPipelines(
 ): PipelineSpec[] {
   const specs: PipelineSpec[] = [];
   const audio = session.streams.find((s) => s.kind === 'audio');
-  const playsSpeaker = audio !== undefined && audio.remote.rtpPort !== 0 && receives(audio) && !options.missingOutputs?.has('speaker');
+  const playsSpeaker =
+    audio !== undefined && audio.remote.rtpPort !== 0 && receives(audio) && !options.missingOutputs?.has('speaker') && options.echoReferencePort !== undefined;
   for (const kind of ['audio', 'video'] as const) {
     const stream = session.streams.find((s) => s.kind === kind);
     if (stream === undefined || stream.remote.rtpPort === 0) continue;
@@ -101,7 +104,7 @@ function echoProbeName(options: Pick<BuildOptions, 'echoProbe'>): string {
   return options.echoProbe ?? 'echo_probe';
 }
 
-export interface SendBuildOptions extends Pick<BuildOptions, 'heartbeat' | 'controls' | 'echoTestProbe'> {
+export interface SendBuildOptions extends Pick<BuildOptions, 'heartbeat' | 'controls' | 'echoTestProbe' | 'echoReferencePort'> {
   /** The speaker's echo probe for the canceller; null or absent: echo cancellation off. */
   echoProbe?: string | null;
 }
@@ -124,6 +127,9 @@ export function buildSendPipeline(stream: NegotiatedStream, settings: MediaDevic
   const rtpOut = `udpsink name=rtp_out host=${host} port=${portValue(stream.remote.rtpPort)} sync=false async=false`;
   const rtcpOut = `udpsink name=rtcp_out host=${host} port=${portValue(stream.remote.rtcpPort)} sync=false async=false`;
   const parts = [`rtpbin name=rtpbin`, `${source.launch} ! ${encoder} ! rtpbin.send_rtp_sink_0`];
+  if (stream.kind === 'audio' && options.echoProbe && options.echoReferencePort !== undefined) {
+    parts.push(echoReferenceInput(options.echoReferencePort, options.echoProbe));
+  }
   if (stream.srtp) {
     parts.push(
       `srtpenc name=srtp_enc ${srtpEncProperties(stream.srtp.tx)}`,
@@ -177,7 +183,7 @@ export function buildReceivePipeline(
     const chain = farEndChain({
       speaker,
       loop,
-      echoProbe: speaker ? echoProbeName(options) : null,
+      echoReferencePort: speaker && options.echoReferencePort !== undefined ? options.echoReferencePort : null,
       controls: options.controls ?? DEFAULT_CONTROLS,
     });
     parts.push(`rtpbin. ! ${opusDecoder()} ! ${chain.launch}`);

@@ -52,14 +52,17 @@ describe('microphone chain', () => {
 });
 
 describe('far-end chain', () => {
-  it('tees the decoded far end into a speaker branch (volume, limiter, echo probe) and a loop branch', () => {
-    const f = farEndChain({ speaker: { kind: 'alsa', device: 'hw:1,0' }, echoProbe: 'echo_probe_3', loop: LOOP, controls: { ...DEFAULT_CONTROLS, loopEnabled: true } });
+  it('tees the decoded far end into a speaker branch (volume, limiter, echo reference) and a loop branch', () => {
+    const f = farEndChain({ speaker: { kind: 'alsa', device: 'hw:1,0' }, echoReferencePort: 40123, loop: LOOP, controls: { ...DEFAULT_CONTROLS, loopEnabled: true } });
     const [head, speaker, loop] = f.launch.split(' far_tee. ! ');
     expect(head).toBe('audioconvert ! audioresample ! audio/x-raw,format=F32LE,rate=48000,channels=1 ! level name=far_level interval=50000000 post-messages=true ! tee name=far_tee');
     expect(speaker).toBe(
       'queue max-size-buffers=0 max-size-bytes=0 max-size-time=100000000 leaky=downstream ! volume name=speaker_volume volume=0.380189 mute=false ' +
-        '! rglimiter ! audioconvert ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! webrtcechoprobe name=echo_probe_3 ' +
-        '! level name=speaker_level interval=250000000 post-messages=true ! audioconvert ! alsasink name=speaker device="hw:1,0" buffer-time=40000 latency-time=10000',
+        '! rglimiter ! audioconvert ! audio/x-raw,format=S16LE,rate=48000,channels=1 ' +
+        '! level name=speaker_level interval=250000000 post-messages=true ! tee name=speaker_tee ' +
+        'speaker_tee. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=100000000 leaky=downstream ! audioconvert ! alsasink name=speaker device="hw:1,0" buffer-time=40000 latency-time=10000 ' +
+        'speaker_tee. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=100000000 leaky=downstream ! audiobuffersplit output-buffer-duration=1/100 ' +
+        '! udpsink name=echo_ref_out host=127.0.0.1 port=40123 sync=true async=false',
     );
     expect(loop).toContain('audiocheblimit mode=high-pass cutoff=100 poles=4 ! audiocheblimit mode=low-pass cutoff=5000 poles=8');
     expect(loop).toContain('webrtcdsp name=loop_compressor echo-cancel=false noise-suppression=false high-pass-filter=false gain-control=true');
@@ -70,13 +73,13 @@ describe('far-end chain', () => {
   });
 
   it('keeps the loop muted when it is off, and drops a missing output without breaking the other', () => {
-    const off = farEndChain({ speaker: { kind: 'meter' }, echoProbe: 'p', loop: LOOP, controls: DEFAULT_CONTROLS });
+    const off = farEndChain({ speaker: { kind: 'meter' }, echoReferencePort: 40123, loop: LOOP, controls: DEFAULT_CONTROLS });
     expect(off.launch).toContain('volume name=loop_gain volume=1 mute=true');
-    const loopOnly = farEndChain({ speaker: null, echoProbe: null, loop: LOOP, controls: DEFAULT_CONTROLS });
+    const loopOnly = farEndChain({ speaker: null, echoReferencePort: null, loop: LOOP, controls: DEFAULT_CONTROLS });
     expect(loopOnly.launch).not.toContain('speaker');
-    expect(loopOnly.launch).not.toContain('webrtcechoprobe');
+    expect(loopOnly.launch).not.toContain('echo_ref_out');
     expect(loopOnly.devices).toEqual(['loop']);
-    const none = farEndChain({ speaker: null, echoProbe: null, loop: null, controls: DEFAULT_CONTROLS });
+    const none = farEndChain({ speaker: null, echoReferencePort: null, loop: null, controls: DEFAULT_CONTROLS });
     expect(none.launch).toMatch(/tee name=far_tee far_tee\. ! queue .* ! fakesink sync=false async=false$/);
   });
 

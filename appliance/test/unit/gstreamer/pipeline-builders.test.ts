@@ -120,7 +120,7 @@ describe('audio receive pipeline', () => {
         '! audio/x-raw,format=F32LE,rate=48000,channels=1 ! level name=far_level interval=50000000 post-messages=true ! tee name=far_tee ' +
         'far_tee. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=100000000 leaky=downstream ' +
         '! volume name=speaker_volume volume=0.380189 mute=false ! rglimiter ! audioconvert ! audio/x-raw,format=S16LE,rate=48000,channels=1 ' +
-        '! webrtcechoprobe name=echo_probe ! level name=speaker_level interval=250000000 post-messages=true ' +
+        '! level name=speaker_level interval=250000000 post-messages=true ' +
         '! fakesink name=speaker sync=false async=false ' +
         'audiotestsrc name=heartbeat_src is-live=true wave=silence samplesperbuffer=800 ! audio/x-raw,rate=8000,channels=1 ' +
         '! level name=heartbeat interval=250000000 post-messages=true ! fakesink sync=false async=false',
@@ -319,4 +319,27 @@ describe('GStreamer 1.22 accepts every launch line (parsed, never played)', () =
       }
     }
   }
+});
+
+describe('echo reference', () => {
+  it('sends the speaker signal over loopback to the probe of the canceller in the send pipeline', () => {
+    const specs = buildSessionPipelines({ streams: [stream('audio', OPUS)] }, SIM, { ...BIND, echoReferencePort: 41000, echoProbe: 'echo_probe_9' });
+    const send = specs.find((s) => s.id === 'audio-send')!.launch;
+    const recv = specs.find((s) => s.id === 'audio-receive')!.launch;
+    expect(send).toContain('udpsrc name=echo_ref_in address=127.0.0.1 port=41000 caps="audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved"');
+    expect(send).toContain('webrtcechoprobe name=echo_probe_9 ! fakesink');
+    expect(send).toContain('webrtcdsp name=aec probe=echo_probe_9 echo-cancel=true');
+    expect(recv).toContain('udpsink name=echo_ref_out host=127.0.0.1 port=41000 sync=true async=false');
+    expect(recv).not.toContain('webrtcechoprobe');
+  });
+
+  it('leaves the canceller out when nothing is played (sendonly) or the speaker is missing', () => {
+    const sendonly = buildSessionPipelines({ streams: [stream('audio', OPUS, { direction: 'sendonly' })] }, SIM, { ...BIND, echoReferencePort: 41000 });
+    expect(sendonly.map((s) => s.id)).toEqual(['audio-send']);
+    expect(sendonly[0]!.launch).toContain('echo-cancel=false');
+    expect(sendonly[0]!.launch).not.toContain('echo_ref_in');
+    const noSpeaker = buildSessionPipelines({ streams: [stream('audio', OPUS)] }, SIM, { ...BIND, echoReferencePort: 41000, missingOutputs: new Set(['speaker'] as const) });
+    expect(noSpeaker.find((s) => s.id === 'audio-send')!.launch).toContain('echo-cancel=false');
+    expect(noSpeaker.find((s) => s.id === 'audio-receive')!.launch).not.toContain('echo_ref_out');
+  });
 });
