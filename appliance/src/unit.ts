@@ -49,9 +49,9 @@ export function mediaSettings(config: AppConfig): MediaDeviceSettings {
       mode: 'sim',
       ...audio,
       loop: loop(out ? { kind: 'file', path: join(out, 'loop-audio.wav') } : { kind: 'meter' }),
-      audioSource: { kind: 'test-tone', freqHz: m.audio.simToneHz },
+      audioSource: m.audio.simRoomPort ? { kind: 'room', port: m.audio.simRoomPort } : { kind: 'test-tone', freqHz: m.audio.simToneHz },
       videoSource: m.video.enabled ? { kind: 'test-pattern' } : null,
-      audioSink: out ? { kind: 'file', path: join(out, 'far-end-audio.wav') } : { kind: 'meter' },
+      audioSink: m.audio.simRoomPort ? { kind: 'room', port: m.audio.simRoomPort } : out ? { kind: 'file', path: join(out, 'far-end-audio.wav') } : { kind: 'meter' },
       videoSink: m.video.display === 'counter' || !process.env.DISPLAY ? { kind: 'counter', ...(out ? { snapshotPath: join(out, 'far-end-video.jpg') } : {}) } : { kind: 'auto' },
       videoFormat: video,
     };

@@ -30,7 +30,11 @@ export interface EchoTestOptions {
   periodMs?: number;
   /** Quiet time after the call is up, before the first burst (jitter buffers fill). */
   settleMs?: number;
+  /** Unmeasured bursts before the measured ones, for the echo canceller to converge on. */
+  trainingBursts?: number;
 }
+
+const TRAINING_PERIOD_MS = 450;
 
 export class EchoTestCall implements EchoTester {
   constructor(private readonly o: EchoTestOptions) {}
@@ -52,6 +56,17 @@ export class EchoTestCall implements EchoTester {
       }
       engine.on('levels', onLevels);
       await sleep(this.o.settleMs ?? 1000, options.signal);
+      // Training: unmeasured bursts first, so the echo canceller has learnt the room before the
+      // measured ones. Each comes back while the unit is quiet (single talk), which is when the
+      // canceller adapts; a continuous probe would be double talk and teach it nothing.
+      for (let i = 0; i < (this.o.trainingBursts ?? 8) && !options.signal?.aborted; i++) {
+        if (!engine.setProbeTone(true)) break;
+        await sleep(burstMs, options.signal);
+        engine.setProbeTone(false);
+        await sleep(TRAINING_PERIOD_MS - burstMs, options.signal);
+      }
+      await sleep(periodMs, options.signal);
+      far.length = 0;
       const bursts: ProbeBurst[] = [];
       for (let i = 0; i < burstCount && !options.signal?.aborted; i++) {
         const startMs = performance.now();

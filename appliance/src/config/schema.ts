@@ -65,6 +65,8 @@ export const MediaSchema = Type.Object({
     captureDevice: Type.Optional(DeviceName),
     playbackDevice: Type.Optional(DeviceName),
     simToneHz: Type.Integer({ minimum: 100, maximum: 8000, default: 1000 }),
+    /** sim: speaker and microphone become a simulated room on this 127.0.0.1 UDP port (the microphone hears the speaker, for echo tests). */
+    simRoomPort: Type.Optional(Type.Integer({ minimum: 1024, maximum: 65535 })),
     /** ALSA device of the hearing-loop amplifier (pi mode; usually a USB sound card); unset: no loop output. */
     loopDevice: Type.Optional(DeviceName),
     loop: Type.Object({
@@ -74,7 +76,7 @@ export const MediaSchema = Type.Object({
     processing: Type.Object({
       echoCancel: Type.Boolean({ default: true }),
       noiseSuppression: Type.Boolean({ default: true }),
-      gainControl: Type.Boolean({ default: true }),
+      gainControl: Type.Boolean({ default: false, description: 'Microphone AGC; off: it lifts the residual echo (docs/audio.md)' }),
       highPassFilter: Type.Boolean({ default: true }),
       echoSuppression: Type.Union([Type.Literal('low'), Type.Literal('moderate'), Type.Literal('high')], { default: 'moderate' }),
     }, { additionalProperties: false, default: {}, description: 'Microphone processing (webrtcdsp)' }),

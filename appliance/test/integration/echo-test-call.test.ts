@@ -11,6 +11,30 @@ import { createTestPki, type TestPki } from '../../src/demo/peers/pki.js';
 import { EchoTestCall } from '../../src/app/echo-test.js';
 import type { GstreamerMediaEngine } from '../../src/adapters/gstreamer/gstreamer-media-engine.js';
 import { createTestUnit, eventually, type TestUnit } from './unit-harness.js';
+import { createSocket } from 'node:dgram';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A unit in the simulated room (its microphone hears its speaker), with or without echo cancellation. */
+async function roomUnit(username: string, echoCancel: boolean): Promise<TestUnit> {
+  const u = createTestUnit({
+    proxyPort: kamailio.tlsPort, caPath: pki.ca.certPath, roomUri: `sip:echo@${kamailio.domain}`,
+    username, password: `${username}-secret`, video: false, simRoomPort: await freePort(), audioProcessing: { echoCancel },
+  });
+  rooms.push(u);
+  await u.unit.start();
+  await eventually(() => u.unit.signaling.registrationState() === 'registered', 10_000, 'registration');
+  return u;
+}
+const rooms: TestUnit[] = [];
 
 let pki: TestPki;
 let kamailio: Kamailio;
@@ -20,7 +44,12 @@ let t: TestUnit;
 beforeAll(async () => {
   pki = await createTestPki();
   kamailio = new Kamailio({
-    users: [{ username: 'unit1', password: 'unit1-secret' }, { username: 'echo', password: 'echo-secret' }],
+    users: [
+      { username: 'unit1', password: 'unit1-secret' },
+      { username: 'unit2', password: 'unit2-secret' },
+      { username: 'unit3', password: 'unit3-secret' },
+      { username: 'echo', password: 'echo-secret' },
+    ],
     certificatePath: pki.server.certPath,
     privateKeyPath: pki.server.keyPath,
   });
@@ -33,6 +62,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  for (const u of rooms) await u.cleanup();
   await t?.cleanup();
   await echo?.stop();
   await kamailio?.stop();
@@ -64,5 +94,17 @@ describe('echo test call', () => {
     expect(report.ok).toBe(false);
     expect(report.code).toBe('E_ROOM_NOT_FOUND');
     expect(report.roundTripMs).toBeNull();
+  });
+
+  it('in a room where the speaker reaches the microphone, measures the leak: small with the canceller, large without', async () => {
+    const withAec = await roomUnit('unit2', true);
+    const withoutAec = await roomUnit('unit3', false);
+    const run = (u: TestUnit) => new EchoTestCall({ signaling: u.unit.signaling, engine: u.unit.engine as GstreamerMediaEngine, echoUri: `sip:echo@${kamailio.domain}` }).run();
+    const on = await run(withAec);
+    const off = await run(withoutAec);
+    console.log(JSON.stringify({ on, off }));
+    expect(on.ok && off.ok).toBe(true);
+    expect(off.echoLeakDb!).toBeGreaterThan(-20);
+    expect(on.echoLeakDb!).toBeLessThan(off.echoLeakDb! - 10);
   });
 });

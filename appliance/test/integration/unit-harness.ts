@@ -19,6 +19,10 @@ export interface TestUnitOptions {
   video?: boolean;
   toneHz?: number;
   keepaliveIntervalSeconds?: number;
+  /** sim: speaker and microphone in a simulated room on this loopback port (audio tests). */
+  simRoomPort?: number;
+  /** media.audio.processing overrides (echo cancellation, gain control...). */
+  audioProcessing?: Record<string, unknown>;
 }
 
 export interface TestUnit {
@@ -45,7 +49,7 @@ export function createTestUnit(o: TestUnitOptions): TestUnit {
       connectTimeoutSeconds: 3,
       ...(o.keepaliveIntervalSeconds ? { keepaliveIntervalSeconds: o.keepaliveIntervalSeconds } : {}),
     },
-    media: { audio: { simToneHz: o.toneHz ?? 1000 }, video: { enabled: o.video ?? true, display: 'counter', width: 320, height: 240, framerate: 15 }, simOutputDir: dir },
+    media: { audio: { simToneHz: o.toneHz ?? 1000, ...(o.simRoomPort ? { simRoomPort: o.simRoomPort } : {}), ...(o.audioProcessing ? { processing: o.audioProcessing } : {}) }, video: { enabled: o.video ?? true, display: 'counter', width: 320, height: 240, framerate: 15 }, simOutputDir: dir },
     hardware: { mode: 'sim' },
     lab: {},
     server: { host: '127.0.0.1', port: 0 },

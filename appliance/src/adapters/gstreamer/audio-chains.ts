@@ -38,14 +38,14 @@ export interface MicChainOptions {
   echoProbe: string | null;
   controls: Controls;
   /**
-   * Echo test: a 1 kHz probe tone (silent until the engine turns it up) is mixed into the
+   * Echo test: a pink-noise probe (broadband, so the canceller can learn the room from it;
+   * silent until the engine turns it up) is mixed into the
    * microphone before the canceller, so what leaks from the speaker back into the real
    * microphone is measured through the whole chain. The simulated tone microphone is silent then.
    */
   echoTestProbe?: boolean;
 }
 
-export const ECHO_TEST_PROBE_HZ = 1000;
 export const ECHO_TEST_PROBE_VOLUME = 0.3;
 
 export function micChain(src: AudioSourceSetting, opts: MicChainOptions): Fragment {
@@ -60,7 +60,7 @@ export function micChain(src: AudioSourceSetting, opts: MicChainOptions): Fragme
           : `alsasrc name=${EL.mic} device=${deviceValue(src.device, 'microphone')} buffer-time=40000 latency-time=10000`;
   const dsp = dspElement(opts.processing, opts.echoProbe);
   const mixed = probe
-    ? `audiotestsrc name=${EL.echoTestProbe} is-live=true wave=sine freq=${ECHO_TEST_PROBE_HZ} volume=0 samplesperbuffer=480 ! ${DSP_CAPS} ! probe_mix. ` +
+    ? `audiotestsrc name=${EL.echoTestProbe} is-live=true wave=pink-noise volume=0 samplesperbuffer=480 ! ${DSP_CAPS} ! probe_mix. ` +
       `audiomixer name=probe_mix latency=20000000 ! ${DSP_CAPS} `
     : '';
   return {

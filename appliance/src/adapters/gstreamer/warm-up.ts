@@ -12,7 +12,7 @@ const COMMON = [
   'rtpbin', 'rtpssrcdemux', 'capssetter', 'srtpenc', 'srtpdec', 'udpsrc', 'udpsink',
   'audiotestsrc', 'audioconvert', 'audioresample', 'level', 'fakesink',
   'opusenc', 'opusdec', 'rtpopuspay', 'rtpopusdepay',
-  'webrtcdsp', 'webrtcechoprobe', 'tee', 'queue', 'volume', 'rglimiter', 'audiocheblimit',
+  'webrtcdsp', 'webrtcechoprobe', 'tee', 'queue', 'volume', 'rglimiter', 'audiocheblimit', 'audiobuffersplit', 'audiomixer', 'audioecho',
   'videoconvert', 'videoscale', 'videorate', 'videobalance',
   'rtph264pay', 'rtph264depay', 'h264parse', 'avdec_h264', 'vp8enc', 'vp8dec', 'rtpvp8pay', 'rtpvp8depay',
 ];

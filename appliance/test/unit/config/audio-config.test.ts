@@ -14,9 +14,9 @@ function withAudio(audio: Record<string, unknown>, extra: Record<string, unknown
 }
 
 describe('media.audio config', () => {
-  it('defaults: every microphone stage on, loop reference -18 dBFS, 80 ms jitter buffer, no loop device', () => {
+  it('defaults: microphone stages on but gain control, loop reference -18 dBFS, 80 ms jitter buffer, no loop device', () => {
     const a = withAudio({}).media.audio;
-    expect(a.processing).toEqual({ echoCancel: true, noiseSuppression: true, gainControl: true, highPassFilter: true, echoSuppression: 'moderate' });
+    expect(a.processing).toEqual({ echoCancel: true, noiseSuppression: true, gainControl: false, highPassFilter: true, echoSuppression: 'moderate' });
     expect(a.loop).toEqual({ referenceLevelDbfs: -18, maxBoostDb: 30 });
     expect(a.jitterBufferMs).toBe(80);
     expect(a.loopDevice).toBeUndefined();

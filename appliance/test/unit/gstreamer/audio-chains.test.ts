@@ -22,7 +22,7 @@ describe('microphone chain', () => {
     expect(f.launch).toBe(
       'alsasrc name=mic device="plughw:CARD=Mic,DEV=0" buffer-time=40000 latency-time=10000 ! audioconvert ! audioresample ' +
         '! audio/x-raw,format=S16LE,rate=48000,channels=1 ' +
-        '! webrtcdsp name=aec probe=echo_probe_7 echo-cancel=true echo-suppression-level=moderate noise-suppression=true gain-control=true high-pass-filter=true ' +
+        '! webrtcdsp name=aec probe=echo_probe_7 echo-cancel=true echo-suppression-level=moderate noise-suppression=true gain-control=false high-pass-filter=true ' +
         '! level name=mic_level interval=250000000 post-messages=true ! volume name=mic_mute mute=false',
     );
     expect(f.devices).toEqual(['mic']);
@@ -46,7 +46,7 @@ describe('microphone chain', () => {
   it('mixes a silent probe tone before the canceller for the echo test, and silences the simulated microphone', () => {
     const f = micChain({ kind: 'test-tone', freqHz: 1000 }, { processing: DEFAULT_AUDIO_PROCESSING, echoProbe: 'p', controls: DEFAULT_CONTROLS, echoTestProbe: true });
     expect(f.launch).toContain('audiotestsrc name=mic is-live=true wave=silence');
-    expect(f.launch).toContain('audiotestsrc name=echo_test_probe is-live=true wave=sine freq=1000 volume=0');
+    expect(f.launch).toContain('audiotestsrc name=echo_test_probe is-live=true wave=pink-noise volume=0');
     expect(f.launch.indexOf('audiomixer name=probe_mix')).toBeLessThan(f.launch.indexOf('webrtcdsp'));
   });
 });

@@ -62,7 +62,7 @@ describe('audio send pipeline', () => {
       'rtpbin name=rtpbin ' +
         'audiotestsrc name=mic is-live=true wave=sine freq=1000 volume=0.3 samplesperbuffer=480 ! audioconvert ! audioresample ' +
         '! audio/x-raw,format=S16LE,rate=48000,channels=1 ! webrtcdsp name=aec echo-cancel=false echo-suppression-level=moderate ' +
-        'noise-suppression=true gain-control=true high-pass-filter=true ' +
+        'noise-suppression=true gain-control=false high-pass-filter=true ' +
         '! level name=mic_level interval=250000000 post-messages=true ! volume name=mic_mute mute=false ' +
         '! opusenc frame-size=20 bitrate=32000 audio-type=voice dtx=false inband-fec=true packet-loss-percentage=5 ' +
         '! rtpopuspay pt=111 ! rtpbin.send_rtp_sink_0 ' +
