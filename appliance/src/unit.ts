@@ -15,7 +15,7 @@ import { tcpReachCheck } from './app/self-test-network.js';
 import type { EchoTester } from './ports/echo-test.js';
 import { SipSignaling } from './adapters/sip/sip-signaling.js';
 import { GstreamerMediaEngine } from './adapters/gstreamer/gstreamer-media-engine.js';
-import type { MediaDeviceSettings } from './adapters/gstreamer/media-settings.js';
+import type { AudioSinkSetting, MediaDeviceSettings } from './adapters/gstreamer/media-settings.js';
 import { SqliteStore } from './adapters/sqlite/sqlite-store.js';
 import { SimButton } from './adapters/sim/sim-button.js';
 import { SimStatusLight } from './adapters/sim/sim-status-light.js';
@@ -59,19 +59,28 @@ export interface Unit {
 export function mediaSettings(config: AppConfig): MediaDeviceSettings {
   const m = config.media;
   const video = { width: m.video.width, height: m.video.height, framerate: m.video.framerate };
+  const audio = {
+    audioProcessing: { ...m.audio.processing },
+    jitterBufferMs: m.audio.jitterBufferMs,
+  };
+  const loop = (sink: AudioSinkSetting) => ({ sink, referenceLevelDbfs: m.audio.loop.referenceLevelDbfs, maxBoostDb: m.audio.loop.maxBoostDb });
   if (config.hardware.mode === 'sim') {
     const out = m.simOutputDir;
     return {
       mode: 'sim',
-      audioSource: { kind: 'test-tone', freqHz: m.audio.simToneHz },
+      ...audio,
+      loop: loop(out ? { kind: 'file', path: join(out, 'loop-audio.wav') } : { kind: 'meter' }),
+      audioSource: m.audio.simRoomPort ? { kind: 'room', port: m.audio.simRoomPort } : { kind: 'test-tone', freqHz: m.audio.simToneHz },
       videoSource: m.video.enabled ? { kind: 'test-pattern' } : null,
-      audioSink: out ? { kind: 'file', path: join(out, 'far-end-audio.wav') } : { kind: 'meter' },
+      audioSink: m.audio.simRoomPort ? { kind: 'room', port: m.audio.simRoomPort } : out ? { kind: 'file', path: join(out, 'far-end-audio.wav') } : { kind: 'meter' },
       videoSink: m.video.display === 'counter' || !process.env.DISPLAY ? { kind: 'counter', ...(out ? { snapshotPath: join(out, 'far-end-video.jpg') } : {}) } : { kind: 'auto' },
       videoFormat: video,
     };
   }
   return {
     mode: 'pi',
+    ...audio,
+    loop: m.audio.loopDevice ? loop({ kind: 'alsa', device: m.audio.loopDevice }) : null,
     audioSource: { kind: 'alsa', device: m.audio.captureDevice ?? 'default' },
     videoSource: !m.video.enabled ? null : m.video.captureDevice ? { kind: 'v4l2', device: m.video.captureDevice } : { kind: 'libcamera' },
     audioSink: { kind: 'alsa', device: m.audio.playbackDevice ?? 'default' },
@@ -171,6 +180,9 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   const displayDriver = displays.tv || displays.panel
     ? new DisplayDriver({ controller, logger: moduleLogger(logger, 'display'), ...displays, blankPanelWhenIdle: d.backlight.blankWhenIdle })
     : null;
+  // Audio outputs the call survives without (a missing loop amplifier) are unit faults.
+  engine.on('fault', (f) => controller.raiseFault(f.code, f.source));
+  engine.on('fault-cleared', (source) => controller.clearFault(source));
   const buttons = new ButtonDriver(simButton, clock, (g) => controller.onGesture(g));
   const gpioButtons = gpio ? new ButtonDriver(gpio.button, clock, (g) => controller.onGesture(g)) : null;
   const selfTest = new SelfTest({

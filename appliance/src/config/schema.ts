@@ -67,6 +67,22 @@ export const MediaSchema = Type.Object({
     captureDevice: Type.Optional(DeviceName),
     playbackDevice: Type.Optional(DeviceName),
     simToneHz: Type.Integer({ minimum: 100, maximum: 8000, default: 1000 }),
+    /** sim: speaker and microphone become a simulated room on this 127.0.0.1 UDP port (the microphone hears the speaker, for echo tests). */
+    simRoomPort: Type.Optional(Type.Integer({ minimum: 1024, maximum: 65535 })),
+    /** ALSA device of the hearing-loop amplifier (pi mode; usually a USB sound card); unset: no loop output. */
+    loopDevice: Type.Optional(DeviceName),
+    loop: Type.Object({
+      referenceLevelDbfs: Type.Integer({ minimum: -40, maximum: -6, default: -18, description: 'Speech level (RMS dBFS) the loop chain delivers; the loop amplifier is calibrated at this level' }),
+      maxBoostDb: Type.Integer({ minimum: 0, maximum: 40, default: 30, description: 'Compression gain of each loop compressor stage' }),
+    }, { additionalProperties: false, default: {} }),
+    processing: Type.Object({
+      echoCancel: Type.Boolean({ default: true }),
+      noiseSuppression: Type.Boolean({ default: true }),
+      gainControl: Type.Boolean({ default: false, description: 'Microphone AGC; off: it lifts the residual echo (docs/audio.md)' }),
+      highPassFilter: Type.Boolean({ default: true }),
+      echoSuppression: Type.Union([Type.Literal('low'), Type.Literal('moderate'), Type.Literal('high')], { default: 'moderate' }),
+    }, { additionalProperties: false, default: {}, description: 'Microphone processing (webrtcdsp)' }),
+    jitterBufferMs: Type.Integer({ minimum: 20, maximum: 1000, default: 80, description: 'Receive jitter buffer (the far end\'s audio and video)' }),
   }, { additionalProperties: false, default: {} }),
   video: Type.Object({
     enabled: Type.Boolean({ default: true }),

@@ -53,6 +53,9 @@ export const ERROR_CODES = {
   // WebRTC rooms (issue 7)
   E_ICE_FAILED: 'The media connection to the room could not be made or was lost (ICE failed)',
   E_DTLS_FAILED: 'The secure media handshake (DTLS-SRTP) failed or the far end certificate does not match its fingerprint',
+  // audio chains (issue 3)
+  E_AUDIO_OUTPUT_SILENT: 'The far end is talking but an audio output (speaker or hearing loop) plays nothing',
+  E_ECHO_TEST: 'The echo test call could not measure the probe signal',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

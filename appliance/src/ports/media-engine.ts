@@ -1,14 +1,28 @@
 import type { Controls } from '../core/controls.js';
+import type { ErrorCode } from '../core/errors.js';
 import type { LocalMediaCapabilities, NegotiatedSession } from '../core/media-types.js';
 
 export interface MediaLevels {
   /** dBFS, per direction; -Infinity when silent or not running. */
   micDb: number;
   farEndDb: number;
+  /** What the speaker output plays (after volume, mute and limiter), dBFS; -Infinity when absent or silent. */
+  speakerDb?: number;
+  /** What the hearing-loop output plays (after compressor, gain, on/off), dBFS; -Infinity when absent or off. */
+  loopDb?: number;
+}
+
+/** A device problem the call survives (an output missing or silent); shown as a unit fault. */
+export interface MediaFault {
+  code: ErrorCode;
+  /** Which part: 'speaker', 'loop', 'microphone'. */
+  source: string;
+  message: string;
 }
 
 export interface MediaStats {
-  audio: { packetsReceived: number; packetsLost: number; jitterMs: number } | null;
+  /** jitterBufferMs: the receive jitter buffer's current (adaptive) size. */
+  audio: { packetsReceived: number; packetsLost: number; jitterMs: number; jitterBufferMs?: number } | null;
   video: { framesDecoded: number } | null;
 }
 
@@ -18,6 +32,10 @@ export interface MediaEngineEvents {
   'levels': (levels: MediaLevels) => void;
   /** A pipeline failed; the call should end with this error (code E_MEDIA_PIPELINE or E_MEDIA_DEVICE). */
   'error': (error: Error) => void;
+  /** An output is missing or silent; the call goes on with what remains (raise it as a fault). */
+  'fault': (fault: MediaFault) => void;
+  /** The fault of `source` is over (the output works again, or the call ended). */
+  'fault-cleared': (source: string) => void;
 }
 
 export interface MediaEngine {

@@ -25,6 +25,10 @@ export interface TestUnitOptions {
   transport?: 'tls' | 'wss';
   /** media.webrtc settings, e.g. { additionalHostAddresses: ['127.0.0.1'] }. */
   webrtc?: Record<string, unknown>;
+  /** sim: speaker and microphone in a simulated room on this loopback port (audio tests). */
+  simRoomPort?: number;
+  /** media.audio.processing overrides (echo cancellation, gain control...). */
+  audioProcessing?: Record<string, unknown>;
 }
 
 export interface TestUnit {
@@ -51,7 +55,7 @@ export function createTestUnit(o: TestUnitOptions): TestUnit {
       connectTimeoutSeconds: 3,
       ...(o.keepaliveIntervalSeconds ? { keepaliveIntervalSeconds: o.keepaliveIntervalSeconds } : {}),
     },
-    media: { audio: { simToneHz: o.toneHz ?? 1000 }, video: { enabled: o.video ?? true, display: 'counter', width: 320, height: 240, framerate: 15 }, simOutputDir: dir, ...(o.webrtc ? { webrtc: o.webrtc } : {}) },
+    media: { audio: { simToneHz: o.toneHz ?? 1000, ...(o.simRoomPort ? { simRoomPort: o.simRoomPort } : {}), ...(o.audioProcessing ? { processing: o.audioProcessing } : {}) }, video: { enabled: o.video ?? true, display: 'counter', width: 320, height: 240, framerate: 15 }, simOutputDir: dir, ...(o.webrtc ? { webrtc: o.webrtc } : {}) },
     hardware: { mode: 'sim', ...(o.ioBoardPath ? { ioBoard: { enabled: true, path: o.ioBoardPath, reconnectInitialMs: 100, reconnectMaxMs: 1000 } } : {}) },
     lab: {},
     server: { host: '127.0.0.1', port: 0 },

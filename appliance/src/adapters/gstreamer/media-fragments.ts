@@ -4,10 +4,9 @@
  */
 import { ApplianceError } from '../../core/errors.js';
 import type { Codec } from '../../core/media-types.js';
+import { launchProperties } from './audio-controls.js';
 import { deviceValue, intValue, pathValue, payloadTypeValue } from './launch-values.js';
 import type {
-  AudioSinkSetting,
-  AudioSourceSetting,
   MediaDeviceSettings,
   VideoFormatSetting,
   VideoSinkSetting,
@@ -25,6 +24,18 @@ export const EL = {
   frameCounter: 'video_out',
   heartbeat: 'heartbeat',
   srtpDec: 'srtp_dec',
+  aec: 'aec',
+  micMute: 'mic_mute',
+  farTee: 'far_tee',
+  speakerVolume: 'speaker_volume',
+  speakerLevel: 'speaker_level',
+  loop: 'loop',
+  loopCompressor: 'loop_compressor',
+  loopReference: 'loop_reference',
+  loopGain: 'loop_gain',
+  loopLevel: 'loop_level',
+  cameraPrivacy: 'camera_privacy',
+  echoTestProbe: 'echo_test_probe',
 } as const;
 
 /**
@@ -43,19 +54,6 @@ export interface Fragment {
   devices: string[];
 }
 
-export function audioSource(src: AudioSourceSetting): Fragment {
-  const capture =
-    src.kind === 'test-tone'
-      ? `audiotestsrc name=${EL.mic} is-live=true wave=sine freq=${intValue(src.freqHz, 20, 20000, 'test tone frequency')} volume=0.3 samplesperbuffer=960`
-      : `alsasrc name=${EL.mic} device=${deviceValue(src.device, 'microphone')} buffer-time=40000 latency-time=10000`;
-  return {
-    launch:
-      `${capture} ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ` +
-      `! level name=${EL.micLevel} interval=${LEVEL_SLOW_NS} post-messages=true`,
-    devices: src.kind === 'alsa' ? [EL.mic] : [],
-  };
-}
-
 /** Opus encoder + payloader. fmtp useinbandfec/maxaveragebitrate are honoured. */
 export function opusEncoder(codec: Codec): string {
   const fec = codec.fmtp['useinbandfec'] === '1';
@@ -71,27 +69,8 @@ export function opusDecoder(): string {
   return 'rtpopusdepay ! opusdec plc=true use-inband-fec=true';
 }
 
-export function audioSink(sink: AudioSinkSetting): Fragment {
-  const measured = `audioconvert ! audioresample ! level name=${EL.farLevel} interval=${FAR_LEVEL_FAST_NS} post-messages=true`;
-  switch (sink.kind) {
-    case 'alsa':
-      return {
-        launch: `${measured} ! alsasink name=${EL.speaker} device=${deviceValue(sink.device, 'speaker')} buffer-time=60000 latency-time=10000`,
-        devices: [EL.speaker],
-      };
-    case 'file':
-      return {
-        launch:
-          `${measured} ! audioconvert ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! wavenc ` +
-          `! filesink location=${pathValue(sink.path, 'audio output')} sync=false async=false`,
-        devices: [],
-      };
-    case 'meter':
-      return { launch: `${measured} ! fakesink sync=false async=false`, devices: [] };
-  }
-}
-
-export function videoSource(src: VideoSourceSetting, format: VideoFormatSetting): Fragment {
+/** Camera capture, then a videobalance that turns the picture black for privacy (a passthrough otherwise). */
+export function videoSource(src: VideoSourceSetting, format: VideoFormatSetting, privacy: Record<string, number | boolean> = {}): Fragment {
   const capture =
     src.kind === 'test-pattern'
       ? `videotestsrc name=${EL.camera} is-live=true pattern=ball`
@@ -102,7 +81,9 @@ export function videoSource(src: VideoSourceSetting, format: VideoFormatSetting)
   const h = intValue(format.height, 16, 2160, 'video height');
   const fps = intValue(format.framerate, 1, 60, 'video framerate');
   return {
-    launch: `${capture} ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=${w},height=${h},framerate=${fps}/1`,
+    launch:
+      `${capture} ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=${w},height=${h},framerate=${fps}/1 ` +
+      `! videobalance name=${EL.cameraPrivacy}${Object.keys(privacy).length > 0 ? ` ${launchProperties(privacy)}` : ''}`,
     devices: src.kind === 'test-pattern' ? [] : [EL.camera],
   };
 }

@@ -11,10 +11,11 @@
  */
 import { ApplianceError } from '../../core/errors.js';
 import type { Codec, MediaKind, NegotiatedSession, NegotiatedStream, SrtpParams } from '../../core/media-types.js';
+import { DEFAULT_CONTROLS, type Controls } from '../../core/controls.js';
+import { echoReferenceInput, farEndChain, micChain } from './audio-chains.js';
+import { controlProperties } from './audio-controls.js';
 import {
   EL,
-  audioSink,
-  audioSource,
   heartbeat,
   opusDecoder,
   opusEncoder,
@@ -24,7 +25,7 @@ import {
   videoSource,
 } from './media-fragments.js';
 import { hostValue, intValue, payloadTypeValue, portValue } from './launch-values.js';
-import { DEFAULT_JITTER_BUFFER_MS, defaultVideoFormat, type MediaDeviceSettings } from './media-settings.js';
+import { DEFAULT_AUDIO_PROCESSING, DEFAULT_JITTER_BUFFER_MS, defaultVideoFormat, type MediaDeviceSettings } from './media-settings.js';
 import { srtpCapsFields, srtpEncProperties } from './srtp-launch.js';
 
 export type PipelineRole = 'send' | 'receive';
@@ -37,6 +38,8 @@ export interface PipelineSpec {
   deviceElements: string[];
   /** The level element whose messages measure this pipeline's audio (mic or far end). */
   levelElement: string | null;
+  /** Audio outputs this pipeline plays to (receive audio only). */
+  outputs: AudioOutput[];
   /** The basesink counting rendered video frames (receive video only). */
   frameSink: string | null;
   /** A file sink must see EOS before stop so its header (WAV sizes) is written. */
@@ -48,7 +51,23 @@ export interface BuildOptions {
   bindAddress: string;
   /** Add a heartbeat branch to pipelines that may post nothing (needed with a small libuv threadpool). */
   heartbeat: boolean;
+  /** Controls the pipeline starts with (default: DEFAULT_CONTROLS); the engine updates running elements. */
+  controls?: Controls;
+  /**
+   * Name of the speaker's webrtcechoprobe, process-wide unique (webrtcdsp finds its probe by
+   * name among every probe in the process). Default 'echo_probe'.
+   */
+  echoProbe?: string;
+  /** 127.0.0.1 port carrying the speaker's signal to the canceller's probe (see audio-chains echoReferenceInput); absent: no echo cancellation. */
+  echoReferencePort?: number;
+  /** Audio devices found missing or failed: the call goes on without them. */
+  missingOutputs?: ReadonlySet<AudioDevice>;
+  /** Echo test call: mix the probe tone into the microphone (audio-chains micChain). */
+  echoTestProbe?: boolean;
 }
+
+export type AudioOutput = 'speaker' | 'loop';
+export type AudioDevice = AudioOutput | 'microphone';
 
 const RECV_SOCKET_BUFFER = 1 << 20;
 
@@ -59,11 +78,14 @@ export function buildSessionPipelines(
   options: BuildOptions,
 ): PipelineSpec[] {
   const specs: PipelineSpec[] = [];
+  const audio = session.streams.find((s) => s.kind === 'audio');
+  const playsSpeaker =
+    audio !== undefined && audio.remote.rtpPort !== 0 && receives(audio) && !options.missingOutputs?.has('speaker') && options.echoReferencePort !== undefined;
   for (const kind of ['audio', 'video'] as const) {
     const stream = session.streams.find((s) => s.kind === kind);
     if (stream === undefined || stream.remote.rtpPort === 0) continue;
-    if (sends(stream) && (kind === 'audio' || settings.videoSource !== null)) {
-      specs.push(buildSendPipeline(stream, settings, options));
+    if (sends(stream) && (kind === 'audio' ? !options.missingOutputs?.has('microphone') : settings.videoSource !== null)) {
+      specs.push(buildSendPipeline(stream, settings, { ...options, echoProbe: playsSpeaker ? echoProbeName(options) : null }));
     }
     if (receives(stream)) specs.push(buildReceivePipeline(stream, settings, options));
   }
@@ -78,15 +100,36 @@ export function receives(stream: NegotiatedStream): boolean {
   return stream.direction === 'sendrecv' || stream.direction === 'recvonly';
 }
 
-export function buildSendPipeline(stream: NegotiatedStream, settings: MediaDeviceSettings, options: Pick<BuildOptions, 'heartbeat'>): PipelineSpec {
+function echoProbeName(options: Pick<BuildOptions, 'echoProbe'>): string {
+  return options.echoProbe ?? 'echo_probe';
+}
+
+export interface SendBuildOptions extends Pick<BuildOptions, 'heartbeat' | 'controls' | 'echoTestProbe' | 'echoReferencePort'> {
+  /** The speaker's echo probe for the canceller; null or absent: echo cancellation off. */
+  echoProbe?: string | null;
+}
+
+export function buildSendPipeline(stream: NegotiatedStream, settings: MediaDeviceSettings, options: SendBuildOptions): PipelineSpec {
   assertCodec(stream.kind, stream.codec);
   const format = settings.videoFormat ?? defaultVideoFormat(settings.mode);
-  const source = stream.kind === 'audio' ? audioSource(settings.audioSource) : videoSourceOrThrow(settings, format);
+  const controls = options.controls ?? DEFAULT_CONTROLS;
+  const source =
+    stream.kind === 'audio'
+      ? micChain(settings.audioSource, {
+          processing: settings.audioProcessing ?? DEFAULT_AUDIO_PROCESSING,
+          echoProbe: options.echoProbe ?? null,
+          controls,
+          echoTestProbe: options.echoTestProbe ?? false,
+        })
+      : videoSourceOrThrow(settings, format, controls);
   const encoder = stream.kind === 'audio' ? opusEncoder(stream.codec) : videoEncoder(stream.codec, settings, format);
   const host = hostValue(stream.remote.address);
   const rtpOut = `udpsink name=rtp_out host=${host} port=${portValue(stream.remote.rtpPort)} sync=false async=false`;
   const rtcpOut = `udpsink name=rtcp_out host=${host} port=${portValue(stream.remote.rtcpPort)} sync=false async=false`;
   const parts = [`rtpbin name=rtpbin`, `${source.launch} ! ${encoder} ! rtpbin.send_rtp_sink_0`];
+  if (stream.kind === 'audio' && options.echoProbe && options.echoReferencePort !== undefined) {
+    parts.push(echoReferenceInput(options.echoReferencePort, options.echoProbe));
+  }
   if (stream.srtp) {
     parts.push(
       `srtpenc name=srtp_enc ${srtpEncProperties(stream.srtp.tx)}`,
@@ -105,6 +148,7 @@ export function buildSendPipeline(stream: NegotiatedStream, settings: MediaDevic
     launch: parts.join(' '),
     deviceElements: source.devices,
     levelElement: stream.kind === 'audio' ? EL.micLevel : null,
+    outputs: [],
     frameSink: null,
     finalizeWithEos: false,
   };
@@ -133,16 +177,28 @@ export function buildReceivePipeline(
     );
   }
   if (stream.kind === 'audio') {
-    const sink = audioSink(settings.audioSink);
-    parts.push(`rtpbin. ! ${opusDecoder()} ! ${sink.launch}`);
+    const missing = options.missingOutputs ?? new Set<AudioDevice>();
+    const speaker = missing.has('speaker') ? null : settings.audioSink;
+    const loop = missing.has('loop') ? null : settings.loop ?? null;
+    const chain = farEndChain({
+      speaker,
+      loop,
+      echoReferencePort: speaker && options.echoReferencePort !== undefined ? options.echoReferencePort : null,
+      controls: options.controls ?? DEFAULT_CONTROLS,
+    });
+    parts.push(`rtpbin. ! ${opusDecoder()} ! ${chain.launch}`);
     if (options.heartbeat) parts.push(heartbeat());
+    const outputs: AudioOutput[] = [];
+    if (speaker) outputs.push('speaker');
+    if (loop) outputs.push('loop');
     return {
       id: 'audio-receive',
       launch: parts.join(' '),
-      deviceElements: sink.devices,
+      deviceElements: chain.devices,
       levelElement: EL.farLevel,
+      outputs,
       frameSink: null,
-      finalizeWithEos: settings.audioSink.kind === 'file',
+      finalizeWithEos: speaker?.kind === 'file' || loop?.sink.kind === 'file',
     };
   }
   const sink = videoSink(settings.videoSink);
@@ -153,6 +209,7 @@ export function buildReceivePipeline(
     launch: parts.join(' '),
     deviceElements: sink.devices,
     levelElement: null,
+    outputs: [],
     frameSink: sink.frameSink,
     finalizeWithEos: false,
   };
@@ -192,7 +249,7 @@ function assertCodec(kind: MediaKind, codec: Codec): void {
   if (!ok) throw new ApplianceError('E_CODEC_UNSUPPORTED', `Cannot run ${codec.name} as ${kind}`, { kind, codec: codec.name });
 }
 
-function videoSourceOrThrow(settings: MediaDeviceSettings, format: ReturnType<typeof defaultVideoFormat>) {
+function videoSourceOrThrow(settings: MediaDeviceSettings, format: ReturnType<typeof defaultVideoFormat>, controls: Controls) {
   if (settings.videoSource === null) throw new ApplianceError('E_MEDIA_DEVICE', 'No camera configured');
-  return videoSource(settings.videoSource, format);
+  return videoSource(settings.videoSource, format, controls.cameraPrivate ? controlProperties(controls).camera_privacy : {});
 }

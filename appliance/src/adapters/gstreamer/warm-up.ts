@@ -12,17 +12,20 @@ const COMMON = [
   'rtpbin', 'rtpssrcdemux', 'capssetter', 'srtpenc', 'srtpdec', 'udpsrc', 'udpsink',
   'audiotestsrc', 'audioconvert', 'audioresample', 'level', 'fakesink',
   'opusenc', 'opusdec', 'rtpopuspay', 'rtpopusdepay',
-  'videoconvert', 'videoscale', 'videorate',
+  'webrtcdsp', 'webrtcechoprobe', 'tee', 'queue', 'volume', 'rglimiter', 'audiocheblimit', 'audiobuffersplit', 'audiomixer', 'audioecho',
+  'videoconvert', 'videoscale', 'videorate', 'videobalance',
   'rtph264pay', 'rtph264depay', 'h264parse', 'avdec_h264', 'vp8enc', 'vp8dec', 'rtpvp8pay', 'rtpvp8depay',
 ];
 
 export function warmUpFactories(settings: MediaDeviceSettings): string[] {
   const list = [...COMMON, settings.h264Encoder === 'openh264' ? 'openh264enc' : 'x264enc'];
   if (settings.audioSource.kind === 'alsa') list.push('alsasrc');
+  if (settings.audioSource.kind === 'wav') list.push('filesrc', 'wavparse', 'identity');
   if (settings.videoSource?.kind === 'test-pattern') list.push('videotestsrc');
   if (settings.videoSource?.kind === 'v4l2') list.push('v4l2src');
-  if (settings.audioSink.kind === 'alsa') list.push('alsasink');
-  if (settings.audioSink.kind === 'file') list.push('wavenc', 'filesink');
+  const outputs = [settings.audioSink.kind, settings.loop?.sink.kind];
+  if (outputs.includes('alsa')) list.push('alsasink');
+  if (outputs.includes('file')) list.push('wavenc', 'filesink');
   const sink = settings.videoSink.kind;
   if (sink === 'kms') list.push('kmssink');
   if (sink === 'wayland') list.push('waylandsink');

@@ -2,7 +2,9 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalMediaCapabilities, NegotiatedSession, NegotiatedStream } from '../../../src/core/media-types.js';
-import type { MediaLevels } from '../../../src/ports/media-engine.js';
+import type { MediaFault, MediaLevels } from '../../../src/ports/media-engine.js';
+import { DEFAULT_CONTROLS } from '../../../src/core/controls.js';
+import { speakerGain } from '../../../src/adapters/gstreamer/audio-controls.js';
 import { isApplianceError } from '../../../src/core/errors.js';
 import { GstreamerMediaEngine } from '../../../src/adapters/gstreamer/gstreamer-media-engine.js';
 import type { GstBinding, GstBusMessage, GstElementHandle } from '../../../src/adapters/gstreamer/gst-binding.js';
@@ -19,6 +21,8 @@ class FakePipeline {
   constructor(readonly launch: string) {
     FakePipeline.all.push(this);
     if (launch.includes('name=far_level')) this.children.set('far_level', { interval: 100_000_000 });
+    // Every named audio control element, so property writes can be read back.
+    for (const m of launch.matchAll(/name=((?:speaker|loop|mic|camera)_\w+)/g)) this.children.set(m[1]!, {});
   }
 
   play(): void {
@@ -197,13 +201,26 @@ describe('apply()', () => {
   });
 
   it('fails with the pipeline error code and leaves nothing running', async () => {
-    const e = engine({ settings: { ...SIM, audioSource: { kind: 'alsa', device: 'hw:7' } } });
+    const e = engine({ settings: { ...SIM, videoSource: { kind: 'v4l2', device: '/dev/video7' } } });
     FakePipeline.failOn = (launch) =>
-      launch.includes('alsasrc') ? { type: 'error', _src_element_name: 'mic', message: 'Could not open audio device for recording.' } : undefined;
+      launch.includes('v4l2src') ? { type: 'error', _src_element_name: 'camera', message: 'Cannot identify device' } : undefined;
     const caps = await e.allocate();
     const err = await e.apply(session(caps)).then(() => undefined, (x: unknown) => x);
     expect(isApplianceError(err) && err.code).toBe('E_MEDIA_DEVICE');
     expect(running()).toHaveLength(0);
+  });
+
+  it('a missing microphone is a fault: the call goes on hearing the far end', async () => {
+    const e = engine({ settings: { ...SIM, audioSource: { kind: 'alsa', device: 'hw:7' } } });
+    const faults: string[] = [];
+    e.on('fault', (f) => faults.push(`${f.code}:${f.source}`));
+    FakePipeline.failOn = (launch) =>
+      launch.includes('alsasrc') ? { type: 'error', _src_element_name: 'mic', message: 'Could not open audio device for recording.' } : undefined;
+    await e.apply(session(await e.allocate()));
+    expect(faults).toEqual(['E_MEDIA_DEVICE:microphone']);
+    expect(find('far_tee')).toBeDefined();
+    expect(find('alsasrc')).toBeUndefined();
+    expect(e.missingAudioOutputs()).toEqual(['microphone']);
   });
 
   it('rejects unsafe far-end values before building anything', async () => {
@@ -243,10 +260,10 @@ describe('events and stats', () => {
     expect(firstAudio).toBe(1);
     // After the first audio the far-end meter slows down to UI rate.
     expect(recv.children.get('far_level')?.['interval']).toBe(250_000_000);
-    expect(levels.at(-1)).toEqual({ micDb: -12, farEndDb: -18 });
+    expect(levels.at(-1)).toEqual({ micDb: -12, farEndDb: -18, speakerDb: -Infinity, loopDb: -Infinity });
     expect(levels).toHaveLength(4);
     await e.release();
-    expect(levels.at(-1)).toEqual({ micDb: -Infinity, farEndDb: -Infinity });
+    expect(levels.at(-1)).toEqual({ micDb: -Infinity, farEndDb: -Infinity, speakerDb: -Infinity, loopDb: -Infinity });
     await e.apply(session(await e.allocate()));
     find('far_level')!.level('far_level', -20);
     expect(firstAudio).toBe(2);
@@ -282,10 +299,10 @@ describe('events and stats', () => {
   it('reads jitter buffer and video sink stats', async () => {
     const e = engine();
     await e.apply(session(await e.allocate()));
-    expect(e.stats()).toEqual({ audio: { packetsReceived: 0, packetsLost: 0, jitterMs: 0 }, video: { framesDecoded: 0 } });
+    expect(e.stats()).toEqual({ audio: { packetsReceived: 0, packetsLost: 0, jitterMs: 0, jitterBufferMs: 80 }, video: { framesDecoded: 0 } });
     find('far_level')!.children.set('rtpjitterbuffer3', { stats: 'application/x-rtp-jitterbuffer-stats, num-pushed=(guint64)250, num-lost=(guint64)2, avg-jitter=(guint64)1500000;' });
     find('video_out')!.children.set('video_out', { stats: 'application/x-gst-base-sink-stats, average-rate=(double)15, dropped=(guint64)0, rendered=(guint64)42;' });
-    expect(e.stats()).toEqual({ audio: { packetsReceived: 250, packetsLost: 2, jitterMs: 1.5 }, video: { framesDecoded: 42 } });
+    expect(e.stats()).toEqual({ audio: { packetsReceived: 250, packetsLost: 2, jitterMs: 1.5, jitterBufferMs: 80 }, video: { framesDecoded: 42 } });
   });
 
   it('finalises file sinks with EOS on release', async () => {
@@ -301,5 +318,103 @@ describe('events and stats', () => {
     await e.release();
     expect(eosSent).toBe(true);
     expect(running()).toHaveLength(0);
+  });
+});
+
+describe('audio controls, outputs and faults', () => {
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('writes controls into the running elements without rebuilding, and starts later pipelines with them', async () => {
+    const e = engine();
+    const caps = await e.allocate();
+    await e.apply(session(caps));
+    const built = FakePipeline.all.length;
+    e.setControls({ ...DEFAULT_CONTROLS, micMuted: true, cameraPrivate: true, speakerVolume: 100, loopGainDb: -6 });
+    expect(find('mic_mute')!.children.get('mic_mute')).toEqual({ mute: true });
+    expect(find('speaker_volume')!.children.get('speaker_volume')).toEqual({ volume: speakerGain(100), mute: false });
+    expect(find('camera_privacy')!.children.get('camera_privacy')).toEqual({ contrast: 0, brightness: -1, saturation: 0 });
+    await e.apply(session(caps));
+    expect(FakePipeline.all.length).toBe(built);
+    await e.release();
+    await e.apply(session(await e.allocate()));
+    expect(find('mic_mute')!.launch).toContain('volume name=mic_mute mute=true');
+    expect(find('camera_privacy')!.launch).toContain('videobalance name=camera_privacy contrast=0 brightness=-1 saturation=0');
+    expect(find('speaker_volume')!.launch).toContain(`volume name=speaker_volume volume=${speakerGain(100).toFixed(6)} mute=false`);
+  });
+
+  it('gives the canceller a fresh probe name with every send pipeline, fed from the speaker over loopback', async () => {
+    const e = engine();
+    await e.apply(session(await e.allocate()));
+    const probe = /webrtcechoprobe name=(\S+)/.exec(find('webrtcechoprobe')!.launch)?.[1];
+    expect(find('webrtcdsp name=aec')!.launch).toContain(`probe=${probe} echo-cancel=true`);
+    const port = /udpsrc name=echo_ref_in address=127.0.0.1 port=(\d+)/.exec(find('webrtcechoprobe')!.launch)?.[1];
+    expect(find('far_tee')!.launch).toContain(`udpsink name=echo_ref_out host=127.0.0.1 port=${port} sync=true`);
+    await e.release();
+    await e.apply(session(await e.allocate()));
+    const next = /webrtcechoprobe name=(\S+)/.exec(find('webrtcechoprobe')!.launch)?.[1];
+    expect(next).not.toBe(probe);
+    expect(find('webrtcdsp name=aec')!.launch).toContain(`probe=${next} `);
+  });
+
+  it('an output unplugged mid-call is a fault, not an error: the call goes on with the loop, without echo cancellation', async () => {
+    const e = engine({ settings: { ...SIM, audioSink: { kind: 'alsa', device: 'hw:1,0' }, loop: { sink: { kind: 'alsa', device: 'hw:2,0' }, referenceLevelDbfs: -18, maxBoostDb: 30 } } });
+    const faults: MediaFault[] = [];
+    const errors: unknown[] = [];
+    e.on('fault', (f) => faults.push(f));
+    e.on('error', (x) => errors.push(x));
+    await e.apply(session(await e.allocate(), { video: null }));
+    find('alsasink name=speaker')!.post({ type: 'error', _src_element_name: 'speaker', message: 'Device unplugged' });
+    for (let i = 0; i < 20 && !find('far_tee'); i++) await tick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(errors).toEqual([]);
+    expect(faults.map((f) => [f.code, f.source])).toEqual([['E_MEDIA_DEVICE', 'speaker']]);
+    const recv = find('far_tee')!;
+    expect(recv.launch).not.toContain('name=speaker');
+    expect(recv.launch).toContain('alsasink name=loop');
+    expect(find('webrtcdsp name=aec')!.launch).toContain('echo-cancel=false');
+    expect(e.missingAudioOutputs()).toEqual(['speaker']);
+    // The next call tries the speaker again.
+    await e.release();
+    expect(e.missingAudioOutputs()).toEqual([]);
+  });
+
+  it('raises and clears "far end talking, loop silent" from the output meters', async () => {
+    const e = engine({ settings: { ...SIM, loop: { sink: { kind: 'meter' }, referenceLevelDbfs: -18, maxBoostDb: 30 } } });
+    e.setControls({ ...DEFAULT_CONTROLS, loopEnabled: true });
+    const faults: string[] = [];
+    const cleared: string[] = [];
+    e.on('fault', (f) => faults.push(`${f.code}:${f.source}`));
+    e.on('fault-cleared', (s) => cleared.push(s));
+    await e.apply(session(await e.allocate(), { video: null }));
+    const recv = find('far_tee')!;
+    const realNow = Date.now;
+    let now = 1_000_000;
+    Date.now = () => now;
+    try {
+      for (let i = 0; i <= 16; i++, now += 250) {
+        recv.level('far_level', -20);
+        recv.level('loop_level', -Infinity);
+        recv.level('speaker_level', -25);
+      }
+      expect(faults).toEqual(['E_AUDIO_OUTPUT_SILENT:loop-silent']);
+      recv.level('loop_level', -22);
+      expect(cleared).toEqual(['loop-silent']);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it('sizes the jitter buffer to the measured jitter once enough packets arrived, and reports it', async () => {
+    const e = engine();
+    await e.apply(session(await e.allocate(), { video: null }));
+    const recv = find('far_level')!;
+    const jb: Record<string, unknown> = { stats: 'application/x-rtp-jitterbuffer-stats, num-pushed=(guint64)100, num-lost=(guint64)0, avg-jitter=(guint64)30000000;' };
+    recv.children.set('rtpjitterbuffer300', jb);
+    recv.level('far_level', -20);
+    expect(jb['latency']).toBeUndefined();
+    jb['stats'] = 'application/x-rtp-jitterbuffer-stats, num-pushed=(guint64)400, num-lost=(guint64)0, avg-jitter=(guint64)30000000;';
+    recv.level('far_level', -20);
+    expect(jb['latency']).toBe(160);
+    expect(e.stats().audio?.jitterBufferMs).toBe(160);
   });
 });

@@ -60,8 +60,10 @@ describe('audio send pipeline', () => {
   it('builds tone -> opus -> rtpbin -> srtpenc -> udpsink, with RTCP through the same srtpenc', () => {
     expect(buildSendPipeline(stream('audio', OPUS), SIM, BIND).launch).toBe(
       'rtpbin name=rtpbin ' +
-        'audiotestsrc name=mic is-live=true wave=sine freq=1000 volume=0.3 samplesperbuffer=960 ! audioconvert ! audioresample ' +
-        '! audio/x-raw,rate=48000,channels=1 ! level name=mic_level interval=250000000 post-messages=true ' +
+        'audiotestsrc name=mic is-live=true wave=sine freq=1000 volume=0.3 samplesperbuffer=480 ! audioconvert ! audioresample ' +
+        '! audio/x-raw,format=S16LE,rate=48000,channels=1 ! webrtcdsp name=aec echo-cancel=false echo-suppression-level=moderate ' +
+        'noise-suppression=true gain-control=false high-pass-filter=true ' +
+        '! level name=mic_level interval=250000000 post-messages=true ! volume name=mic_mute mute=false ' +
         '! opusenc frame-size=20 bitrate=32000 audio-type=voice dtx=false inband-fec=true packet-loss-percentage=5 ' +
         '! rtpopuspay pt=111 ! rtpbin.send_rtp_sink_0 ' +
         `srtpenc name=srtp_enc key=${TX_HEX} rtp-cipher=aes-128-icm rtp-auth=hmac-sha1-80 rtcp-cipher=aes-128-icm rtcp-auth=hmac-sha1-80 ` +
@@ -115,7 +117,11 @@ describe('audio receive pipeline', () => {
         'rtpbin.send_rtcp_src_0 ! srtp_enc.rtcp_sink_0 ' +
         'srtp_enc.rtcp_src_0 ! udpsink name=rtcp_out host="10.0.0.9" port=30001 sync=false async=false ' +
         'rtpbin. ! rtpopusdepay ! opusdec plc=true use-inband-fec=true ! audioconvert ! audioresample ' +
-        '! level name=far_level interval=50000000 post-messages=true ! fakesink sync=false async=false ' +
+        '! audio/x-raw,format=F32LE,rate=48000,channels=1 ! level name=far_level interval=50000000 post-messages=true ! tee name=far_tee ' +
+        'far_tee. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=100000000 leaky=downstream ' +
+        '! volume name=speaker_volume volume=0.380189 mute=false ! rglimiter ! audioconvert ! audio/x-raw,format=S16LE,rate=48000,channels=1 ' +
+        '! level name=speaker_level interval=250000000 post-messages=true ' +
+        '! fakesink name=speaker sync=false async=false ' +
         'audiotestsrc name=heartbeat_src is-live=true wave=silence samplesperbuffer=800 ! audio/x-raw,rate=8000,channels=1 ' +
         '! level name=heartbeat interval=250000000 post-messages=true ! fakesink sync=false async=false',
     );
@@ -134,10 +140,10 @@ describe('audio receive pipeline', () => {
 
   it('writes a WAV file (finalised with EOS) or plays to ALSA', () => {
     const file = buildReceivePipeline(stream('audio', OPUS), { ...SIM, audioSink: { kind: 'file', path: '/tmp/x/far.wav' } }, BIND);
-    expect(file.launch).toContain('! wavenc ! filesink location="/tmp/x/far.wav" sync=false async=false');
+    expect(file.launch).toContain('! wavenc ! filesink name=speaker location="/tmp/x/far.wav" sync=false async=false');
     expect(file.finalizeWithEos).toBe(true);
     const alsa = buildReceivePipeline(stream('audio', OPUS), PI, BIND);
-    expect(alsa.launch).toContain('! alsasink name=speaker device="hw:1,0" buffer-time=60000 latency-time=10000');
+    expect(alsa.launch).toContain('! audioconvert ! alsasink name=speaker device="hw:1,0" buffer-time=40000 latency-time=10000');
     expect(alsa.deviceElements).toEqual(['speaker']);
   });
 
@@ -159,7 +165,7 @@ describe('video pipelines', () => {
     const send = buildSendPipeline(stream('video', H264), SIM, BIND).launch;
     expect(send).toContain(
       'videotestsrc name=camera is-live=true pattern=ball ! videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=320,height=240,framerate=15/1 ' +
-        '! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=300 ' +
+        '! videobalance name=camera_privacy ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=300 ' +
         '! video/x-h264,profile=constrained-baseline,stream-format=byte-stream ! rtph264pay pt=96 config-interval=-1 aggregate-mode=zero-latency ! rtpbin.send_rtp_sink_0',
     );
     expect(send).toContain('name=heartbeat');
@@ -313,4 +319,27 @@ describe('GStreamer 1.22 accepts every launch line (parsed, never played)', () =
       }
     }
   }
+});
+
+describe('echo reference', () => {
+  it('sends the speaker signal over loopback to the probe of the canceller in the send pipeline', () => {
+    const specs = buildSessionPipelines({ streams: [stream('audio', OPUS)] }, SIM, { ...BIND, echoReferencePort: 41000, echoProbe: 'echo_probe_9' });
+    const send = specs.find((s) => s.id === 'audio-send')!.launch;
+    const recv = specs.find((s) => s.id === 'audio-receive')!.launch;
+    expect(send).toContain('udpsrc name=echo_ref_in address=127.0.0.1 port=41000 caps="audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved"');
+    expect(send).toContain('webrtcechoprobe name=echo_probe_9 ! fakesink');
+    expect(send).toContain('webrtcdsp name=aec probe=echo_probe_9 echo-cancel=true');
+    expect(recv).toContain('udpsink name=echo_ref_out host=127.0.0.1 port=41000 sync=true async=false');
+    expect(recv).not.toContain('webrtcechoprobe');
+  });
+
+  it('leaves the canceller out when nothing is played (sendonly) or the speaker is missing', () => {
+    const sendonly = buildSessionPipelines({ streams: [stream('audio', OPUS, { direction: 'sendonly' })] }, SIM, { ...BIND, echoReferencePort: 41000 });
+    expect(sendonly.map((s) => s.id)).toEqual(['audio-send']);
+    expect(sendonly[0]!.launch).toContain('echo-cancel=false');
+    expect(sendonly[0]!.launch).not.toContain('echo_ref_in');
+    const noSpeaker = buildSessionPipelines({ streams: [stream('audio', OPUS)] }, SIM, { ...BIND, echoReferencePort: 41000, missingOutputs: new Set(['speaker'] as const) });
+    expect(noSpeaker.find((s) => s.id === 'audio-send')!.launch).toContain('echo-cancel=false');
+    expect(noSpeaker.find((s) => s.id === 'audio-receive')!.launch).not.toContain('echo_ref_out');
+  });
 });
