@@ -13,6 +13,7 @@ import { ButtonDriver } from './app/button-driver.js';
 import { SelfTest } from './app/self-test.js';
 import { tcpReachCheck } from './app/self-test-network.js';
 import type { EchoTester } from './ports/echo-test.js';
+import { EchoTestCall, type EchoProbeEngine } from './app/echo-test.js';
 import { SipSignaling } from './adapters/sip/sip-signaling.js';
 import { GstreamerMediaEngine } from './adapters/gstreamer/gstreamer-media-engine.js';
 import type { AudioSinkSetting, MediaDeviceSettings } from './adapters/gstreamer/media-settings.js';
@@ -185,10 +186,11 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   engine.on('fault-cleared', (source) => controller.clearFault(source));
   const buttons = new ButtonDriver(simButton, clock, (g) => controller.onGesture(g));
   const gpioButtons = gpio ? new ButtonDriver(gpio.button, clock, (g) => controller.onGesture(g)) : null;
+  const echoTester = overrides.echoTester ?? echoTesterFor(config, signaling, engine, controller);
   const selfTest = new SelfTest({
     controller, clock,
     network: tcpReachCheck({ host: sip.proxy.host, port: proxyPort, timeoutMs: sip.connectTimeoutSeconds * 1000 }),
-    ...(overrides.echoTester ? { echoTester: overrides.echoTester } : {}),
+    ...(echoTester ? { echoTester } : {}),
   });
   const { id, name, ward, room, bed } = config.unit;
   const server = build({
@@ -291,4 +293,20 @@ async function startGpio(gpio: GpioIo, logger: Logger): Promise<void> {
 /** The registrar's port when the config names none: SIP over TLS 5061, WSS 443, TCP 5060. */
 export function defaultProxyPort(transport: AppConfig['sip']['transport']): number {
   return transport === 'tls' ? 5061 : transport === 'wss' ? 443 : 5060;
+}
+
+/**
+ * The self-test's echo call (sip.echoTestUri), run as a controller test call so the state
+ * machine stays idle and a press of Start ends it. Needs an engine that can inject the probe.
+ */
+function echoTesterFor(config: AppConfig, signaling: SipSignaling, engine: MediaEngine, controller: UnitController): EchoTester | undefined {
+  const uri = config.sip.echoTestUri;
+  if (!uri || !isEchoProbeEngine(engine)) return undefined;
+  const call = new EchoTestCall({ signaling, engine, echoUri: uri });
+  return { run: (options) => controller.runTestCall((signal) => call.run({ signal }), options?.signal) };
+}
+
+function isEchoProbeEngine(engine: MediaEngine): engine is MediaEngine & EchoProbeEngine {
+  const e = engine as Partial<EchoProbeEngine>;
+  return typeof e.setEchoProbe === 'function' && typeof e.setProbeTone === 'function';
 }

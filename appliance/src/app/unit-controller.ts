@@ -78,6 +78,7 @@ export class UnitController {
   private currentControls: Controls;
   private readonly activeFaults = new Map<string, ActiveFault>();
   private readonly changeListeners = new Set<() => void>();
+  private testCall: { abort: () => void; settled: Promise<void> } | null = null;
   private rooms: UnitControllerDeps['rooms'];
 
   constructor(private readonly deps: UnitControllerDeps) {
@@ -127,6 +128,39 @@ export class UnitController {
       faults: [...this.activeFaults.values()],
       nextMeeting: next ? { id: next.meeting.id, title: next.meeting.title, startsAt: next.meeting.startsAt, joinable: next.joinable } : null,
     };
+  }
+
+  /**
+   * Runs a test call (the self-test's echo call) that is not a meeting: the state machine
+   * stays idle, its SIP session is not taken for an inbound caller, and a press of Start or
+   * "call IT support" aborts it and waits for its hang-up before placing the real call.
+   */
+  async runTestCall<T>(fn: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> {
+    const state = this.machine.snapshot().state;
+    if (state !== 'idle' && state !== 'failed') throw new ApplianceError('E_STATE_TRANSITION', `cannot run a test call while ${state}`, { state });
+    if (this.testCall) throw new ApplianceError('E_STATE_TRANSITION', 'a test call is already running', { state: 'test-call' });
+    const ac = new AbortController();
+    const onOuterAbort = (): void => ac.abort();
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    const done = fn(ac.signal);
+    const call = { abort: () => ac.abort(), settled: done.then(() => undefined, () => undefined) };
+    this.testCall = call;
+    this.log.info('test call started');
+    try {
+      return await done;
+    } finally {
+      outer?.removeEventListener('abort', onOuterAbort);
+      if (this.testCall === call) this.testCall = null;
+      this.log.info('test call ended');
+    }
+  }
+
+  private async endTestCall(): Promise<void> {
+    const call = this.testCall;
+    if (!call) return;
+    this.log.info('a call was asked for: ending the test call first');
+    call.abort();
+    await call.settled;
   }
 
   /** Called after anything in status() changes that is not a call transition (controls, faults). */
@@ -186,6 +220,7 @@ export class UnitController {
 
   /** Joins the scheduled meeting in its window, else the unit's own room. */
   async join(): Promise<CallSnapshot> {
+    await this.endTestCall();
     const state = this.machine.snapshot().state;
     if (state !== 'idle' && state !== 'failed') throw new ApplianceError('E_STATE_TRANSITION', `cannot join while ${state}`, { state });
     const now = this.deps.clock.now();
@@ -202,6 +237,7 @@ export class UnitController {
   async callSupport(): Promise<CallSnapshot> {
     const uri = this.deps.supportUri;
     if (!uri) throw new ApplianceError('E_SUPPORT_NOT_CONFIGURED', 'no IT support room is configured (sip.supportUri)');
+    await this.endTestCall();
     const state = this.machine.snapshot().state;
     if (state !== 'idle' && state !== 'failed') throw new ApplianceError('E_STATE_TRANSITION', `cannot call IT support while ${state}`, { state });
     return this.placeCall(uri, 'support', null);
@@ -288,6 +324,7 @@ export class UnitController {
 
   /** An allow-listed caller was answered: the unit is in a call it did not place. */
   private readonly onInboundEstablished = (info: CallInfo): void => {
+    if (this.testCall) return; // the self-test's own echo call, not a caller
     const state = this.machine.snapshot().state;
     if (state !== 'idle' && state !== 'failed') return;
     const now = this.deps.clock.now();

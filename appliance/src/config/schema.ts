@@ -58,6 +58,8 @@ export const SipSchema = Type.Object({
   noAnswerTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 120, default: 30 }),
   connectTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
   supportUri: Type.Optional(SipUri),
+  /** An echo service the self-test calls (microphone, speaker, echo): baresip's echo module or the hospital's own. */
+  echoTestUri: Type.Optional(SipUri),
   // WebRTC rooms (issue 7)
   wsPath: Type.String({ default: '/', maxLength: 200, pattern: '^/[\\x21-\\x7e]*$', description: 'wss: HTTP path of the WebSocket endpoint' }),
 }, { additionalProperties: false });

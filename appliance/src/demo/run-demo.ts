@@ -48,6 +48,8 @@ async function main(): Promise<void> {
       trustedCaFile: pki.ca.certPath,
       account: { username: 'unit1', password: unitPassword, domain: kamailio.domain, displayName: 'Demo bed' },
       supportUri: `sip:it-support@${kamailio.domain}`,
+      // The demo room is baresip's echo service, so the self-test's echo call can use it too.
+      echoTestUri: `sip:demo-room@${kamailio.domain}`,
       allowInboundFrom: [`sip:it-support@${kamailio.domain}`],
     },
     media: { video: { display: 'counter' }, simOutputDir: join(runDir, 'media') },

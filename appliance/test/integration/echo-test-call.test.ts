@@ -48,6 +48,7 @@ beforeAll(async () => {
       { username: 'unit1', password: 'unit1-secret' },
       { username: 'unit2', password: 'unit2-secret' },
       { username: 'unit3', password: 'unit3-secret' },
+      { username: 'unit4', password: 'unit4-secret' },
       { username: 'echo', password: 'echo-secret' },
     ],
     certificatePath: pki.server.certPath,
@@ -106,5 +107,34 @@ describe('echo test call', () => {
     expect(on.ok && off.ok).toBe(true);
     expect(off.echoLeakDb!).toBeGreaterThan(-20);
     expect(on.echoLeakDb!).toBeLessThan(off.echoLeakDb! - 10);
+  });
+
+  it('the self-test runs the echo call configured in sip.echoTestUri as a test call: the unit stays idle, nothing is recorded', async () => {
+    const u = createTestUnit({
+      proxyPort: kamailio.tlsPort, caPath: pki.ca.certPath, roomUri: `sip:echo@${kamailio.domain}`,
+      username: 'unit4', password: 'unit4-secret', video: false, echoTestUri: `sip:echo@${kamailio.domain}`,
+    });
+    rooms.push(u);
+    await u.unit.start();
+    await eventually(() => u.unit.signaling.registrationState() === 'registered', 10_000, 'registration');
+    const states: string[] = [];
+    const off = u.unit.controller.machine.onTransition((tr) => states.push(tr.to));
+    const report = await u.unit.selfTest.start().done;
+    off();
+    const outcome = (item: string) => report.checks.find((c) => c.item === item)?.outcome;
+    expect(report.echoTestAvailable).toBe(true);
+    expect(outcome('microphone')).toBe('pass');
+    expect(outcome('speaker')).toBe('pass');
+    expect(states).toEqual([]);
+    expect(u.unit.store.recentCalls(5)).toEqual([]);
+
+    // A press of Start during the echo call ends it and joins the meeting.
+    const second = u.unit.selfTest.start().done;
+    await new Promise((r) => setTimeout(r, 2500)); // the echo call is up and probing
+    await u.unit.controller.join();
+    await u.waitForState('in-call', 15_000);
+    expect((await second).state).toBe('aborted');
+    await u.unit.controller.leave();
+    await u.waitForState('idle', 10_000);
   });
 });

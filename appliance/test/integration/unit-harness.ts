@@ -25,6 +25,8 @@ export interface TestUnitOptions {
   transport?: 'tls' | 'wss';
   /** media.webrtc settings, e.g. { additionalHostAddresses: ['127.0.0.1'] }. */
   webrtc?: Record<string, unknown>;
+  /** sip.echoTestUri: the echo service the self-test calls. */
+  echoTestUri?: string;
   /** sim: speaker and microphone in a simulated room on this loopback port (audio tests). */
   simRoomPort?: number;
   /** media.audio.processing overrides (echo cancellation, gain control...). */
@@ -52,6 +54,7 @@ export function createTestUnit(o: TestUnitOptions): TestUnit {
       tlsServerName: 'localhost',
       noAnswerTimeoutSeconds: o.noAnswerTimeoutSeconds ?? 30,
       allowInboundFrom: o.allowInboundFrom ?? [],
+      ...(o.echoTestUri ? { echoTestUri: o.echoTestUri } : {}),
       connectTimeoutSeconds: 3,
       ...(o.keepaliveIntervalSeconds ? { keepaliveIntervalSeconds: o.keepaliveIntervalSeconds } : {}),
     },
