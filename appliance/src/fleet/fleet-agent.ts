@@ -32,7 +32,8 @@ export type FleetAgentEvent =
   | { type: 'refused'; version: number | null; code: string; message: string }
   | { type: 'rolled-back'; version: number; code: string; message: string }
   | { type: 'heartbeat'; meetingsSent: number; meetingsAccepted: number }
-  | { type: 'error'; code: string; fleetCode?: string; message: string };
+  | { type: 'error'; code: string; fleetCode?: string; message: string }
+  | { type: 'revoked' };
 
 export interface FleetAgentDeps {
   /** The running configuration (its fleet block is the local one, from the unit's own file). */
@@ -94,6 +95,11 @@ export class FleetAgent {
     return this.state?.enrollment != null;
   }
 
+  /** IT revoked the unit: the agent sends nothing more and the last good configuration stays. */
+  get revoked(): boolean {
+    return this.state?.revokedAt !== undefined;
+  }
+
   /** Loads keys and state (I/O) and starts the timers; `timers: false` leaves driving to the caller (tests). */
   async start(opts: { timers?: boolean } = {}): Promise<void> {
     if (this.started) return;
@@ -110,6 +116,10 @@ export class FleetAgent {
     this.log.info({ enrolled: this.enrolled, appliedVersion: this.state.appliedVersion }, 'fleet agent started');
     if (opts.timers === false) return;
     if (this.state.pending) void this.confirmPending();
+    if (this.revoked) {
+      this.log.error({ code: 'E_FLEET_REFUSED', fleetCode: 'E_UNIT_REVOKED', revokedAt: this.state.revokedAt }, 'this unit was revoked by IT: no fleet requests; the last good configuration stays');
+      return;
+    }
     this.schedule(() => this.enrollLoop(), 0);
   }
 
@@ -125,6 +135,7 @@ export class FleetAgent {
     return this.serialized(async () => {
       const state = this.need();
       if (state.enrollment) return true;
+      if (state.revokedAt) return false;
       const token = this.readToken();
       if (!token) {
         this.emitError(new ApplianceError('E_FLEET_REFUSED', `no enrollment token (fleet.enrollmentToken or ${this.fleet.enrollmentTokenFile})`, { fleetCode: 'E_ENROLL_TOKEN' }));
@@ -157,7 +168,7 @@ export class FleetAgent {
   poll(): Promise<void> {
     return this.serialized(async () => {
       const state = this.need();
-      if (!state.enrollment) return;
+      if (!state.enrollment || state.revokedAt) return;
       await this.flushReports();
       let fetched;
       try {
@@ -175,7 +186,7 @@ export class FleetAgent {
   heartbeat(): Promise<void> {
     const newer = this.serialized(async () => {
       const state = this.need();
-      if (!state.enrollment) return false;
+      if (!state.enrollment || state.revokedAt) return false;
       await this.flushReports();
       const meetings = this.outbox.collect().slice(0, 100);
       const hb = buildHeartbeat({
@@ -316,7 +327,7 @@ export class FleetAgent {
 
   private async flushReports(): Promise<void> {
     const state = this.need();
-    while (state.reports.length > 0) {
+    while (state.reports.length > 0 && !state.revokedAt) {
       const report: ApplyReport = state.reports[0]!;
       try {
         await this.client!.applyReport(report);
@@ -361,7 +372,7 @@ export class FleetAgent {
   }
 
   private schedule(fn: () => Promise<void> | void, ms: number): void {
-    if (!this.started) return;
+    if (!this.started || this.revoked) return;
     const t = setTimeout(() => { this.timers.delete(t); void fn(); }, ms);
     t.unref();
     this.timers.add(t);
@@ -383,6 +394,19 @@ export class FleetAgent {
     const fleetCode = typeof err.detail.fleetCode === 'string' ? err.detail.fleetCode : undefined;
     this.log.warn({ code: err.code, ...(fleetCode ? { fleetCode } : {}) }, `fleet: ${err.message}`);
     this.emit({ type: 'error', code: err.code, ...(fleetCode ? { fleetCode } : {}), message: err.message });
+    if (fleetCode === 'E_UNIT_REVOKED') this.markRevoked();
+  }
+
+  /** Revocation is final on the server (the serial never enrolls again): stop asking, keep the config. */
+  private markRevoked(): void {
+    const state = this.state;
+    if (!state || state.revokedAt) return;
+    state.revokedAt = new Date().toISOString();
+    saveAgentState(this.fleet.stateDir, state);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.log.error({ code: 'E_FLEET_REFUSED', fleetCode: 'E_UNIT_REVOKED', appliedVersion: state.appliedVersion }, 'this unit was revoked by IT: fleet requests stop; the last good configuration stays');
+    this.emit({ type: 'revoked' });
   }
 
   private emit(e: FleetAgentEvent): void {

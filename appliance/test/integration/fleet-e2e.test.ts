@@ -287,7 +287,10 @@ describe('the real daemon and the real fleet server (issue 6 end to end)', () =>
     // Revoked: the agent hears E_UNIT_REVOKED, keeps bundle 1 and its registration, keeps running.
     const revoked = await provision('revoke', SERIAL, ...it);
     expect(revoked.code, revoked.err).toBe(0);
-    await until('E_UNIT_REVOKED in the unit log', () => unit!.lines().some((l) => l.fleetCode === 'E_UNIT_REVOKED'), 10_000);
+    await until('the agent stopping on E_UNIT_REVOKED', () => unit!.lines().some((l) => l.fleetCode === 'E_UNIT_REVOKED' && String(l.msg).includes('revoked by IT')), 10_000);
+    // Revocation is final: one refusal, then no more requests (heartbeats were every second).
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(unit.lines().filter((l) => l.fleetCode === 'E_UNIT_REVOKED' && l.code === 'E_FLEET_REFUSED' && String(l.msg).startsWith('fleet: '))).toHaveLength(1);
     expect((await fleetUnit())?.status).toBe('revoked');
     expect((await unitStatus()).registration).toBe('registered');
     const current = JSON.parse(readFileSync(join(dir, 'fleet', 'current.json'), 'utf8')) as { version: number };
