@@ -222,6 +222,8 @@ describe('the real daemon and the real fleet server (issue 6 end to end)', () =>
       rooms: { ownRoomUri: 'sip:placeholder@localhost' },
       sip: { proxy: { host: '127.0.0.1', port: placeholderProxy }, connectTimeoutSeconds: 1 },
       media: { video: { display: 'counter' } },
+      // A pod configured on a tty that is not there: the heartbeat must report the board's fault.
+      hardware: { ioBoard: { enabled: true, path: '/dev/bedside-e2e-missing-tty', reconnectInitialMs: 1000 } },
       server: { port: panelPort },
       store: { path: join(dir, 'unit.db') },
       fleet: { serverUrl, stateDir: join(dir, 'fleet'), enrollmentTokenFile: tokenFile, registrationCheckSeconds: 5 },
@@ -234,6 +236,7 @@ describe('the real daemon and the real fleet server (issue 6 end to end)', () =>
     });
     expect(enrolled.appliedBundleVersion).toBe(0);
     expect(existsSync(tokenFile)).toBe(false);
+    expect(enrolled.problems).toEqual(expect.arrayContaining(['E_IOBOARD_UNREACHABLE', 'ioBoard: fault']));
 
     // IT publishes: the SIP account, its password encrypted to this unit's key.
     const first = await provision('publish', ...it, '--inventory', 'inventory.csv', '--fleet', writeFleet('fleet.yaml', kamailio!.tlsPort, panelPort),
@@ -247,7 +250,12 @@ describe('the real daemon and the real fleet server (issue 6 end to end)', () =>
     expect(unit.log).toContain('"config":"fleet","bundleVersion":1');
     expect(unit.log).not.toContain(readFileSync(join(dir, 'secrets.yaml'), 'utf8').split('password: ')[1]!.trim());
     await until('registered with kamailio', async () => (await unitStatus()).registration === 'registered');
-    await until('applied version 1 on the fleet page data', async () => (await fleetUnit())?.appliedBundleVersion === 1);
+    const onV1 = await until('applied version 1 on the fleet page data', async () => {
+      const u = await fleetUnit();
+      return u?.appliedBundleVersion === 1 ? u : null;
+    });
+    // Bundle 1 has no pod: nothing is wrong any more.
+    expect(onV1.problems).toEqual([]);
 
     // A real meeting: the start button joins the own room (baresip echo), then leave.
     await fetch(`${panel}/sim/button`, { method: 'POST' });
