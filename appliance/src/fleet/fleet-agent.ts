@@ -1,4 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import type { AppConfig } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { LOOP_GAIN_MAX_DB, LOOP_GAIN_MIN_DB } from '../core/controls.js';
@@ -224,6 +225,7 @@ export class FleetAgent {
         saveAgentState(this.fleet.stateDir, state);
         this.log.info({ version: pending.version }, 'new configuration confirmed');
         this.emit({ type: 'confirmed', version: pending.version });
+        await this.applyAudioAfterRestart();
       } else {
         this.slots.rollBack();
         state.appliedVersion = pending.previousVersion;
@@ -238,6 +240,25 @@ export class FleetAgent {
       }
       await this.flushReports();
     });
+  }
+
+  /**
+   * A bundle that needed a restart may also carry new speaker and loop settings; they live
+   * in the controls (persisted in the store), not in the config the daemon booted with, so
+   * they are set here once the new config is confirmed. Only when they differ from the
+   * previous bundle's: a volume the nurse changed at the bedside is not reset by a restart.
+   */
+  private async applyAudioAfterRestart(): Promise<void> {
+    const current = this.slots.read('current');
+    if (!current) return;
+    if (isDeepStrictEqual(current.bundle.audio, this.slots.read('previous')?.bundle.audio)) return;
+    try {
+      checkAudio(current.bundle.audio);
+      await this.deps.hotApply(this.running.config, current.bundle.audio, { changed: ['audio'], hot: ['audio'], restart: [] });
+      this.running.audio = current.bundle.audio;
+    } catch (e) {
+      this.log.error({ code: isApplianceError(e) ? e.code : 'E_CONTROL_INVALID', version: current.version, err: (e as Error).message }, 'the bundle\'s audio settings could not be applied');
+    }
   }
 
   private async registrationCheck(): Promise<{ code: string; message: string } | null> {

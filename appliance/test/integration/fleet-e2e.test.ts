@@ -130,8 +130,9 @@ async function applyReports(): Promise<{ version: number; outcome: string; code:
 }
 
 let panel = '';
-async function unitStatus(): Promise<{ registration: string; call: { state: string } }> {
-  return (await fetch(`${panel}/status`)).json() as Promise<{ registration: string; call: { state: string } }>;
+interface PanelStatus { registration: string; call: { state: string }; controls: Record<string, unknown> }
+async function unitStatus(): Promise<PanelStatus> {
+  return (await fetch(`${panel}/status`)).json() as Promise<PanelStatus>;
 }
 
 function fleetYaml(proxyPort: number, panelPort: number): string {
@@ -256,6 +257,8 @@ describe('the real daemon and the real fleet server (issue 6 end to end)', () =>
     });
     // Bundle 1 has no pod: nothing is wrong any more.
     expect(onV1.problems).toEqual([]);
+    // The inventory's speaker volume and hearing loop reached the controls across the restart.
+    expect((await unitStatus()).controls).toMatchObject({ speakerVolume: 70, loopEnabled: true, loopGainDb: 0 });
 
     // A real meeting: the start button joins the own room (baresip echo), then leave.
     await fetch(`${panel}/sim/button`, { method: 'POST' });

@@ -227,6 +227,28 @@ describe('fleet agent: applying bundles', () => {
     await after.confirmPending();
     expect(env.events).toContainEqual({ type: 'confirmed', version: 1 });
     expect(env.server.reports).toEqual([{ version: 1, outcome: 'applied' }]);
+    // The bundle's speaker and loop settings reach the controls once the new config is confirmed.
+    expect(env.hot.map((h) => h.audio)).toEqual([AUDIO]);
+    expect(env.hot[0]!.config.sip.proxy.host).toBe('sip2.example.org');
+  });
+
+  it('after a restart applies the bundle\'s audio only when it differs from the previous bundle\'s (local volume changes stay)', async () => {
+    const agent = await enrolledAgent();
+    env.server.serve(SERIAL, env.bundle(1, { proxyHost: 'sip2.example.org' }));
+    await agent.poll();
+    await agent.stop();
+    const first = env.agent(resolveBootConfig(env.local).config);
+    await first.start({ timers: false });
+    await first.confirmPending();
+    expect(env.hot).toHaveLength(1);
+    env.server.serve(SERIAL, env.bundle(2, { proxyHost: 'sip3.example.org' }));
+    await first.poll();
+    await first.stop();
+    const second = env.agent(resolveBootConfig(env.local).config);
+    await second.start({ timers: false });
+    await second.confirmPending();
+    expect(env.events).toContainEqual({ type: 'confirmed', version: 2 });
+    expect(env.hot).toHaveLength(1);
   });
 
   it('rolls back a config whose SIP registration fails within the bound, and reports it', async () => {
