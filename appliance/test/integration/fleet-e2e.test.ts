@@ -11,13 +11,15 @@
  *   -> restart, no registration, rolled back, restart on the good one, the server holds
  *   the rolled-back apply report -> revoke -> E_UNIT_REVOKED, the unit keeps its last
  *   good config and stays registered.
+ *
+ * On failure the end of the daemon's log is printed; FLEET_E2E_LOG=/path keeps all of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { Baresip } from '../../src/demo/peers/baresip.js';
 import { Kamailio } from '../../src/demo/peers/kamailio.js';
 import { createTestPki, type TestPki } from '../../src/demo/peers/pki.js';
@@ -205,6 +207,7 @@ afterAll(async () => {
 
 describe('the real daemon and the real fleet server (issue 6 end to end)', () => {
   it('enrolls, applies, calls, reports, rolls a broken SIP config back, and keeps its config when revoked', async () => {
+    onTestFailed(() => { console.error(`daemon log (end):\n${unit?.log.slice(-6000) ?? ''}`); });
     const panelPort = await freePort();
     const placeholderProxy = await freePort();
     panel = `http://127.0.0.1:${panelPort}`;
@@ -227,7 +230,7 @@ describe('the real daemon and the real fleet server (issue 6 end to end)', () =>
       hardware: { ioBoard: { enabled: true, path: '/dev/bedside-e2e-missing-tty', reconnectInitialMs: 1000 } },
       server: { port: panelPort },
       store: { path: join(dir, 'unit.db') },
-      fleet: { serverUrl, stateDir: join(dir, 'fleet'), enrollmentTokenFile: tokenFile, registrationCheckSeconds: 5 },
+      fleet: { serverUrl, stateDir: join(dir, 'fleet'), enrollmentTokenFile: tokenFile, registrationCheckSeconds: 8 },
     }));
     unit = new Supervisor(configPath);
     unit.start();
