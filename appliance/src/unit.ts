@@ -25,6 +25,7 @@ import { FanOutStatusLight } from './adapters/gpio/fan-out-status-light.js';
 import { build } from './server/build.js';
 import { FleetAgent } from './fleet/fleet-agent.js';
 import { softwareVersion } from './fleet/software-version.js';
+import { deviceStatuses } from './fleet/device-status.js';
 import { createIoBoard, type ConfiguredIoBoard } from './adapters/ioboard-serial/create-io-board.js';
 import type { SimavrBoard } from './adapters/ioboard-serial/simavr-board.js';
 import { LOOP } from './adapters/ioboard-serial/protocol/protocol-gen.js';
@@ -201,14 +202,11 @@ export function createUnit(config: AppConfig, logger: Logger, overrides: UnitOve
   const fleet = config.fleet.serverUrl ? new FleetAgent({
     config, store, logger: moduleLogger(logger, 'fleet'), softwareVersion: softwareVersion(),
     status: () => controller.status(),
-    // What is known without a self-test; an active fault on a device overrides it. The I/O
-    // board (pod, loop) is not wired into the unit yet, hence absent.
-    devices: () => {
-      const video = config.media.video.enabled;
-      return config.hardware.mode === 'sim'
-        ? { camera: video ? 'ok' : 'absent', microphone: 'ok', speaker: 'ok', loop: 'absent', ioBoard: 'absent' }
-        : { camera: video ? 'unknown' : 'absent', loop: 'absent', ioBoard: 'absent' };
-    },
+    // What is known without a self-test; an active fault on a device overrides it.
+    devices: () => deviceStatuses({
+      mode: config.hardware.mode, videoEnabled: config.media.video.enabled,
+      ioBoard: ioBoard ? { answered: ioBoard.board() !== null } : null, status: controller.status(),
+    }),
     hotApply: (next, audio) => {
       controller.setRooms({ ownRoomUri: next.rooms.ownRoomUri, meetings: next.rooms.meetings, minutesBefore: next.rooms.joinWindow.minutesBefore });
       if (audio) {

@@ -29,6 +29,8 @@ export const AgentStateSchema = Type.Object({
   }, { additionalProperties: false })]),
   /** Apply reports not yet delivered. */
   reports: Type.Array(ApplyReportSchema, { maxItems: 50 }),
+  /** When the server answered E_UNIT_REVOKED: revocation is final, so the agent stops asking. */
+  revokedAt: Type.Optional(Type.String()),
 }, { additionalProperties: false });
 export type AgentState = Static<typeof AgentStateSchema>;
 

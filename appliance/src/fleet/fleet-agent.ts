@@ -1,4 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import type { AppConfig } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import { LOOP_GAIN_MAX_DB, LOOP_GAIN_MIN_DB } from '../core/controls.js';
@@ -32,7 +33,8 @@ export type FleetAgentEvent =
   | { type: 'refused'; version: number | null; code: string; message: string }
   | { type: 'rolled-back'; version: number; code: string; message: string }
   | { type: 'heartbeat'; meetingsSent: number; meetingsAccepted: number }
-  | { type: 'error'; code: string; fleetCode?: string; message: string };
+  | { type: 'error'; code: string; fleetCode?: string; message: string }
+  | { type: 'revoked' };
 
 export interface FleetAgentDeps {
   /** The running configuration (its fleet block is the local one, from the unit's own file). */
@@ -94,6 +96,11 @@ export class FleetAgent {
     return this.state?.enrollment != null;
   }
 
+  /** IT revoked the unit: the agent sends nothing more and the last good configuration stays. */
+  get revoked(): boolean {
+    return this.state?.revokedAt !== undefined;
+  }
+
   /** Loads keys and state (I/O) and starts the timers; `timers: false` leaves driving to the caller (tests). */
   async start(opts: { timers?: boolean } = {}): Promise<void> {
     if (this.started) return;
@@ -110,6 +117,10 @@ export class FleetAgent {
     this.log.info({ enrolled: this.enrolled, appliedVersion: this.state.appliedVersion }, 'fleet agent started');
     if (opts.timers === false) return;
     if (this.state.pending) void this.confirmPending();
+    if (this.revoked) {
+      this.log.error({ code: 'E_FLEET_REFUSED', fleetCode: 'E_UNIT_REVOKED', revokedAt: this.state.revokedAt }, 'this unit was revoked by IT: no fleet requests; the last good configuration stays');
+      return;
+    }
     this.schedule(() => this.enrollLoop(), 0);
   }
 
@@ -125,6 +136,7 @@ export class FleetAgent {
     return this.serialized(async () => {
       const state = this.need();
       if (state.enrollment) return true;
+      if (state.revokedAt) return false;
       const token = this.readToken();
       if (!token) {
         this.emitError(new ApplianceError('E_FLEET_REFUSED', `no enrollment token (fleet.enrollmentToken or ${this.fleet.enrollmentTokenFile})`, { fleetCode: 'E_ENROLL_TOKEN' }));
@@ -157,7 +169,7 @@ export class FleetAgent {
   poll(): Promise<void> {
     return this.serialized(async () => {
       const state = this.need();
-      if (!state.enrollment) return;
+      if (!state.enrollment || state.revokedAt) return;
       await this.flushReports();
       let fetched;
       try {
@@ -175,7 +187,7 @@ export class FleetAgent {
   heartbeat(): Promise<void> {
     const newer = this.serialized(async () => {
       const state = this.need();
-      if (!state.enrollment) return false;
+      if (!state.enrollment || state.revokedAt) return false;
       await this.flushReports();
       const meetings = this.outbox.collect().slice(0, 100);
       const hb = buildHeartbeat({
@@ -213,6 +225,7 @@ export class FleetAgent {
         saveAgentState(this.fleet.stateDir, state);
         this.log.info({ version: pending.version }, 'new configuration confirmed');
         this.emit({ type: 'confirmed', version: pending.version });
+        await this.applyAudioAfterRestart();
       } else {
         this.slots.rollBack();
         state.appliedVersion = pending.previousVersion;
@@ -227,6 +240,25 @@ export class FleetAgent {
       }
       await this.flushReports();
     });
+  }
+
+  /**
+   * A bundle that needed a restart may also carry new speaker and loop settings; they live
+   * in the controls (persisted in the store), not in the config the daemon booted with, so
+   * they are set here once the new config is confirmed. Only when they differ from the
+   * previous bundle's: a volume the nurse changed at the bedside is not reset by a restart.
+   */
+  private async applyAudioAfterRestart(): Promise<void> {
+    const current = this.slots.read('current');
+    if (!current) return;
+    if (isDeepStrictEqual(current.bundle.audio, this.slots.read('previous')?.bundle.audio)) return;
+    try {
+      checkAudio(current.bundle.audio);
+      await this.deps.hotApply(this.running.config, current.bundle.audio, { changed: ['audio'], hot: ['audio'], restart: [] });
+      this.running.audio = current.bundle.audio;
+    } catch (e) {
+      this.log.error({ code: isApplianceError(e) ? e.code : 'E_CONTROL_INVALID', version: current.version, err: (e as Error).message }, 'the bundle\'s audio settings could not be applied');
+    }
   }
 
   private async registrationCheck(): Promise<{ code: string; message: string } | null> {
@@ -316,7 +348,7 @@ export class FleetAgent {
 
   private async flushReports(): Promise<void> {
     const state = this.need();
-    while (state.reports.length > 0) {
+    while (state.reports.length > 0 && !state.revokedAt) {
       const report: ApplyReport = state.reports[0]!;
       try {
         await this.client!.applyReport(report);
@@ -361,7 +393,7 @@ export class FleetAgent {
   }
 
   private schedule(fn: () => Promise<void> | void, ms: number): void {
-    if (!this.started) return;
+    if (!this.started || this.revoked) return;
     const t = setTimeout(() => { this.timers.delete(t); void fn(); }, ms);
     t.unref();
     this.timers.add(t);
@@ -383,6 +415,19 @@ export class FleetAgent {
     const fleetCode = typeof err.detail.fleetCode === 'string' ? err.detail.fleetCode : undefined;
     this.log.warn({ code: err.code, ...(fleetCode ? { fleetCode } : {}) }, `fleet: ${err.message}`);
     this.emit({ type: 'error', code: err.code, ...(fleetCode ? { fleetCode } : {}), message: err.message });
+    if (fleetCode === 'E_UNIT_REVOKED') this.markRevoked();
+  }
+
+  /** Revocation is final on the server (the serial never enrolls again): stop asking, keep the config. */
+  private markRevoked(): void {
+    const state = this.state;
+    if (!state || state.revokedAt) return;
+    state.revokedAt = new Date().toISOString();
+    saveAgentState(this.fleet.stateDir, state);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.log.error({ code: 'E_FLEET_REFUSED', fleetCode: 'E_UNIT_REVOKED', appliedVersion: state.appliedVersion }, 'this unit was revoked by IT: fleet requests stop; the last good configuration stays');
+    this.emit({ type: 'revoked' });
   }
 
   private emit(e: FleetAgentEvent): void {

@@ -79,12 +79,10 @@ export class FleetClient {
   async fetchBundle(etag: string | null): Promise<BundleFetch> {
     const res = await this.send('GET', 'v1/bundle', '', true, etag ? { 'if-none-match': etag } : {});
     if (res.status === 304) return { kind: 'unchanged' };
-    if (res.status === 404) {
-      const body = parseErrorBody(res.body);
-      // A 404 that names a refusal (unknown unit) is a refusal, not "no bundle yet".
-      if (body && body.code !== 'E_BUNDLE_NONE' && body.code in FLEET_ERROR_CODES) throw this.refusal(res);
-      return { kind: 'none' };
-    }
+    // "No bundle yet" is a 404 with an empty body. A 404 with a body is something else: a
+    // coded refusal (no such endpoint), or a proxy's error page (a wrong path prefix), which
+    // must show as a problem rather than pass for "nothing published".
+    if (res.status === 404 && res.body.length === 0) return { kind: 'none' };
     if (res.status !== 200) throw this.refusal(res);
     const etagHeader = res.headers.etag;
     return { kind: 'bundle', text: res.body.toString('utf8'), etag: typeof etagHeader === 'string' ? etagHeader : null };

@@ -1,4 +1,5 @@
 import type { UnitStatus } from '../app/unit-controller.js';
+import { IO_BOARD_FAULT_SOURCES } from './device-status.js';
 import { FLEET_PROTOCOL_VERSION, type Heartbeat, type MeetingReport } from './protocol.js';
 
 type DeviceName = keyof Heartbeat['devices'];
@@ -10,7 +11,7 @@ const FAULT_SOURCES: Record<DeviceName, readonly string[]> = {
   microphone: ['microphone'],
   speaker: ['speaker'],
   loop: ['loop'],
-  ioBoard: ['ioboard', 'io-board'],
+  ioBoard: IO_BOARD_FAULT_SOURCES,
 };
 
 export interface HeartbeatInput {

@@ -227,6 +227,28 @@ describe('fleet agent: applying bundles', () => {
     await after.confirmPending();
     expect(env.events).toContainEqual({ type: 'confirmed', version: 1 });
     expect(env.server.reports).toEqual([{ version: 1, outcome: 'applied' }]);
+    // The bundle's speaker and loop settings reach the controls once the new config is confirmed.
+    expect(env.hot.map((h) => h.audio)).toEqual([AUDIO]);
+    expect(env.hot[0]!.config.sip.proxy.host).toBe('sip2.example.org');
+  });
+
+  it('after a restart applies the bundle\'s audio only when it differs from the previous bundle\'s (local volume changes stay)', async () => {
+    const agent = await enrolledAgent();
+    env.server.serve(SERIAL, env.bundle(1, { proxyHost: 'sip2.example.org' }));
+    await agent.poll();
+    await agent.stop();
+    const first = env.agent(resolveBootConfig(env.local).config);
+    await first.start({ timers: false });
+    await first.confirmPending();
+    expect(env.hot).toHaveLength(1);
+    env.server.serve(SERIAL, env.bundle(2, { proxyHost: 'sip3.example.org' }));
+    await first.poll();
+    await first.stop();
+    const second = env.agent(resolveBootConfig(env.local).config);
+    await second.start({ timers: false });
+    await second.confirmPending();
+    expect(env.events).toContainEqual({ type: 'confirmed', version: 2 });
+    expect(env.hot).toHaveLength(1);
   });
 
   it('rolls back a config whose SIP registration fails within the bound, and reports it', async () => {
@@ -389,7 +411,7 @@ describe('fleet agent: heartbeat and meetings outbox', () => {
     expect(agent.appliedVersion).toBe(3);
   });
 
-  it('gives coded errors for a revoked or unknown unit and a malformed response, and keeps its config and meetings', async () => {
+  it('gives coded errors for an unknown unit and a malformed response, keeps asking, and keeps its config and meetings', async () => {
     const agent = await enrolledAgent();
     env.server.serve(SERIAL, env.bundle(1, { ownRoom: 'sip:kept@meet.example.org' }));
     await agent.poll();
@@ -398,18 +420,55 @@ describe('fleet agent: heartbeat and meetings outbox', () => {
     await agent.heartbeat();
     expect(env.events.at(-1)).toMatchObject({ type: 'error', code: 'E_FLEET_RESPONSE' });
     env.server.malformedHeartbeatResponse = null;
-    env.server.units.get(SERIAL)!.revoked = true;
-    await agent.heartbeat();
-    expect(env.events.at(-1)).toMatchObject({ type: 'error', code: 'E_FLEET_REFUSED', fleetCode: 'E_UNIT_REVOKED' });
-    await agent.poll();
-    expect(env.events.at(-1)).toMatchObject({ type: 'error', code: 'E_FLEET_REFUSED', fleetCode: 'E_UNIT_REVOKED' });
+    // The real server answers 401 E_UNIT_UNKNOWN (e.g. its database restored from an older backup).
+    const unitRecord = env.server.units.get(SERIAL)!;
     env.server.units.delete(SERIAL);
     await agent.heartbeat();
     expect(env.events.at(-1)).toMatchObject({ type: 'error', code: 'E_FLEET_REFUSED', fleetCode: 'E_UNIT_UNKNOWN' });
+    expect(env.server.requests.at(-1)).toMatchObject({ url: '/v1/heartbeat', status: 401 });
+    // Not final: once the server knows the unit again, the heartbeat goes through with the meeting.
+    env.server.units.set(SERIAL, unitRecord);
+    await agent.heartbeat();
+    expect(env.server.heartbeats.at(-1)!.meetings.map((m) => m.id)).toEqual(['c-5']);
+    expect(agent.revoked).toBe(false);
     expect(agent.appliedVersion).toBe(1);
     expect(slot('current')!.version).toBe(1);
+    expectNoSecretsLogged();
+  });
+
+  it('takes "no bundle yet" (404, empty body) as nothing to do, not as an error', async () => {
+    const agent = await enrolledAgent();
+    await agent.poll();
+    expect(env.server.requests.at(-1)).toMatchObject({ url: '/v1/bundle', status: 404 });
+    expect(env.events.filter((e) => e.type === 'error')).toEqual([]);
+    expect(agent.appliedVersion).toBe(0);
+  });
+
+  it('stops asking once revoked (403 E_UNIT_REVOKED), also after a restart, and keeps its config and meetings', async () => {
+    const agent = await enrolledAgent();
+    env.server.serve(SERIAL, env.bundle(1, { ownRoom: 'sip:kept@meet.example.org' }));
+    await agent.poll();
+    env.store.recordCall(call('c-6', Date.parse('2030-01-03T10:00:00Z'), true));
+    env.server.units.get(SERIAL)!.revoked = true;
+    await agent.heartbeat();
+    expect(env.events.slice(-2)).toMatchObject([{ type: 'error', code: 'E_FLEET_REFUSED', fleetCode: 'E_UNIT_REVOKED' }, { type: 'revoked' }]);
+    expect(agent.revoked).toBe(true);
+    const asked = env.server.requests.length;
+    await agent.poll();
+    await agent.heartbeat();
+    expect(env.server.requests.length).toBe(asked);
+    await agent.stop();
+    // Revocation is final on the server, so a restarted agent does not ask either.
+    const again = env.agent();
+    await again.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(again.revoked).toBe(true);
+    expect(env.server.requests.length).toBe(asked);
+    expect(env.logs.join('')).toContain('"fleetCode":"E_UNIT_REVOKED"');
+    expect(again.appliedVersion).toBe(1);
+    expect(slot('current')!.version).toBe(1);
     const outbox = env.store.getSetting<{ id: string }[]>('fleet.outbox') ?? [];
-    expect(outbox.map((m) => m.id)).toEqual(['c-5']);
+    expect(outbox.map((m) => m.id)).toEqual(['c-6']);
     expectNoSecretsLogged();
   });
 });

@@ -90,15 +90,17 @@ export class FakeFleetServer {
     const date = req.headers['x-unit-date'] as string | undefined;
     const sig = req.headers['x-unit-signature'] as string | undefined;
     const unit = serial ? this.units.get(serial) : undefined;
+    // The same answers, in the same order, as the real server (provisioning/src/server/unit-auth.ts).
     if (!serial || !date || !sig) return refuse(401, 'E_FLEET_AUTH');
-    if (!unit) return refuse(404, 'E_UNIT_UNKNOWN');
-    if (unit.revoked) return refuse(403, 'E_UNIT_REVOKED');
     if (Math.abs(Date.parse(date) - Date.now()) > MAX_CLOCK_SKEW_MS) return refuse(401, 'E_FLEET_CLOCK_SKEW');
+    if (!unit) return refuse(401, 'E_UNIT_UNKNOWN');
     const ok = verify(null, Buffer.from(signingString(req.method ?? '', req.url ?? '', date, body)), createPublicKey(unit.signingKey), Buffer.from(sig, 'base64'));
     if (!ok) return refuse(401, 'E_FLEET_AUTH');
+    if (unit.revoked) return refuse(403, 'E_UNIT_REVOKED');
     if (req.method === 'GET' && req.url === '/v1/bundle') {
       const b = this.bundles.get(serial);
-      if (!b) return send(404, { code: 'E_BUNDLE_NONE', message: 'no bundle yet' });
+      // "No bundle yet" is a 404 with an empty body, as the real server answers it.
+      if (!b) return send(404);
       const etag = `"${b.version}"`;
       if (req.headers['if-none-match'] === etag) return send(304, undefined, { etag });
       return send(200, b.text, { etag });
