@@ -220,7 +220,7 @@ export class UnitController {
 
   /** Joins the scheduled meeting in its window, else the unit's own room. */
   async join(): Promise<CallSnapshot> {
-    await this.endTestCall();
+    if (this.testCall) await this.endTestCall(); // only then may join yield: a press is seen at once
     const state = this.machine.snapshot().state;
     if (state !== 'idle' && state !== 'failed') throw new ApplianceError('E_STATE_TRANSITION', `cannot join while ${state}`, { state });
     const now = this.deps.clock.now();
@@ -237,7 +237,7 @@ export class UnitController {
   async callSupport(): Promise<CallSnapshot> {
     const uri = this.deps.supportUri;
     if (!uri) throw new ApplianceError('E_SUPPORT_NOT_CONFIGURED', 'no IT support room is configured (sip.supportUri)');
-    await this.endTestCall();
+    if (this.testCall) await this.endTestCall(); // only then may join yield: a press is seen at once
     const state = this.machine.snapshot().state;
     if (state !== 'idle' && state !== 'failed') throw new ApplianceError('E_STATE_TRANSITION', `cannot call IT support while ${state}`, { state });
     return this.placeCall(uri, 'support', null);

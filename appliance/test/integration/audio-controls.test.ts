@@ -37,6 +37,9 @@ function settings(freqHz: number, speaker: AudioSinkSetting, loop: AudioSinkSett
     audioSink: speaker,
     videoSink: { kind: 'counter' },
     loop: loop ? { sink: loop, referenceLevelDbfs: -18, maxBoostDb: 30 } : null,
+    // This suite measures the outputs' controls. Noise suppression keeps eating into a steady
+    // test tone for seconds, which would move the far-end level between measurements.
+    audioProcessing: { echoCancel: false, noiseSuppression: false, gainControl: false, highPassFilter: true, echoSuppression: 'low' },
   };
 }
 
