@@ -2,7 +2,7 @@
  * Audio loopback: a tone played through the unit's speaker output must come back on its
  * input. pi: the ALSA playback device, looped by the jig into the capture device. sim: the
  * unit's simulated speaker (the same launch fragment the media engine uses in sim mode, a WAV
- * file) is the wire, read back as the input. Both play through the unit's own audioSink()
+ * file) is the wire, read back as the input. Both play through the unit's own outputSink()
  * fragment and look for the tone with the Goertzel helper.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeTone, readWav } from '../../appliance/test/peers/wav-tone.js';
-import { audioSink } from '../../appliance/src/adapters/gstreamer/media-fragments.js';
+import { outputSink } from '../../appliance/src/adapters/gstreamer/audio-chains.js';
 import { env, hwTarget, sleep } from './support/target.js';
 
 const TONE_HZ = 1000;
@@ -51,7 +51,7 @@ describe('audio loopback', function () {
     const speaker = join(dir, 'speaker.wav');
     const wav = join(dir, 'capture.wav');
     // 1.2 s of tone (60 x 20 ms) through the unit's sim speaker fragment.
-    const sink = audioSink({ kind: 'file', path: speaker }).launch.split(' ');
+    const sink = outputSink({ kind: 'file', path: speaker }, 'speaker', 'speaker').launch.split(' ');
     await run(['audiotestsrc', 'wave=sine', `freq=${TONE_HZ}`, 'volume=0.5', 'samplesperbuffer=960', 'num-buffers=60', '!', 'audioconvert', '!', ...sink], 10_000);
     // The wire: the speaker's output read back as the input, as the capture side records it.
     await run(['filesrc', `location=${speaker}`, '!', 'wavparse', '!', 'audioconvert', '!', 'audioresample', '!',
@@ -72,7 +72,7 @@ describe('audio loopback', function () {
     ], 3000); // records for 3 s
     await sleep(300);
     // Through the unit's own speaker fragment (alsasink with its buffer settings).
-    const sink = audioSink({ kind: 'alsa', device: env('HW_AUDIO_PLAYBACK')! }).launch.split(' ');
+    const sink = outputSink({ kind: 'alsa', device: env('HW_AUDIO_PLAYBACK')! }, 'speaker', 'speaker').launch.split(' ');
     await run(['audiotestsrc', 'wave=sine', `freq=${TONE_HZ}`, 'volume=0.5', 'num-buffers=50', '!', 'audioconvert', '!', ...sink], 10_000);
     await record;
     const tone = analyzeTone(await readWav(wav), TONE_HZ, { minRatio: 0.5, minRmsDbfs: -50 });
