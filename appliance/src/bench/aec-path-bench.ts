@@ -21,6 +21,8 @@ import { DEFAULT_CONTROLS } from '../core/controls.js';
 import { speech } from './audio-room.js';
 
 const SECONDS = 10;
+/** BENCH_AEC_TEST_PROBE=1: the microphone chain as in an echo test call (silent probe mixed in before the canceller). */
+const WITH_ECHO_TEST_PROBE = process.env['BENCH_AEC_TEST_PROBE'] === '1';
 const gst = loadGstBinding();
 let serial = 0;
 
@@ -49,7 +51,7 @@ async function micLevel(farFile: string, echoCancel: boolean): Promise<number> {
   const refPort = await freePort();
   const probe = `bench_aec_probe_${process.pid}_${++serial}`;
   const far = farEndChain({ speaker: { kind: 'room', port: roomPort }, echoReferencePort: refPort, loop: null, controls: DEFAULT_CONTROLS });
-  const mic = micChain({ kind: 'room', port: roomPort }, { processing: { ...DEFAULT_AUDIO_PROCESSING, echoCancel }, echoProbe: probe, controls: DEFAULT_CONTROLS });
+  const mic = micChain({ kind: 'room', port: roomPort }, { processing: { ...DEFAULT_AUDIO_PROCESSING, echoCancel }, echoProbe: probe, controls: DEFAULT_CONTROLS, echoTestProbe: WITH_ECHO_TEST_PROBE });
   const receive = new gst.Pipeline(`filesrc location="${farFile}" ! wavparse ! identity sync=true ! ${far.launch}`);
   const send = new gst.Pipeline(`${mic.launch} ! fakesink sync=false async=false ${echoReferenceInput(refPort, probe)}`);
   const levels: number[] = [];
