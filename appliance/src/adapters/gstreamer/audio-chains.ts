@@ -92,10 +92,14 @@ const RAW_UDP_CAPS = `${DSP_CAPS},layout=interleaved`;
  * pipeline over 127.0.0.1 (sent in step with the speaker by a synced udpsink) into the
  * canceller's webrtcechoprobe. webrtcdsp matches probe and microphone by running time, which
  * only agrees within one pipeline: a probe in the receive pipeline hands it silence.
+ * audiorate (from the first datagram on) gives the reference sample-exact timestamps: the probe
+ * re-aligns every 10 ms frame by its timestamp in whole ms, and arrival-time jitter made it cut
+ * or pad the reference on many frames, so the canceller locked on in some calls only (ERLE
+ * 25-35 dB or about 7 dB, by run; bench:aec, docs/aec.md).
  */
 export function echoReferenceInput(port: number, probe: string): string {
   return (
-    `udpsrc name=echo_ref_in address=127.0.0.1 port=${portValue(port)} caps="${RAW_UDP_CAPS}" ` +
+    `udpsrc name=echo_ref_in address=127.0.0.1 port=${portValue(port)} caps="${RAW_UDP_CAPS}" ! audiorate skip-to-first=true ` +
     `! queue max-size-buffers=0 max-size-bytes=0 max-size-time=${BRANCH_QUEUE_NS} leaky=downstream ` +
     `! webrtcechoprobe name=${probe} ! fakesink sync=false async=false`
   );
