@@ -8,7 +8,6 @@
  * microphone level after the canceller is printed with the canceller on and off: ERLE = off - on.
  * Both runs of a pair see the same signal in the same run (the baseline is measured alongside).
  */
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { echoReferenceInput, farEndChain, micChain } from '../adapters/gstreamer
 import { DEFAULT_AUDIO_PROCESSING } from '../adapters/gstreamer/media-settings.js';
 import { DEFAULT_CONTROLS } from '../core/controls.js';
 import { speech } from './audio-room.js';
+import { freePort } from '../demo/peers/ports.js';
 
 const SECONDS = 10;
 /** BENCH_AEC_TEST_PROBE=1: the microphone chain as in an echo test call (silent probe mixed in before the canceller). */
@@ -26,15 +26,6 @@ const WITH_ECHO_TEST_PROBE = process.env['BENCH_AEC_TEST_PROBE'] === '1';
 const gst = loadGstBinding();
 let serial = 0;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** 100 ms bursts every 450 ms (the echo test's training rhythm) of a sox `synth` signal. */
 function bursts(dir: string, name: string, synth: string[]): string {
@@ -47,8 +38,8 @@ function bursts(dir: string, name: string, synth: string[]): string {
 
 /** Mean microphone level (dBFS, second half of the run) after the canceller. */
 async function micLevel(farFile: string, echoCancel: boolean): Promise<number> {
-  const roomPort = await freePort();
-  const refPort = await freePort();
+  const roomPort = await freePort({ udp: true });
+  const refPort = await freePort({ udp: true });
   const probe = `bench_aec_probe_${process.pid}_${++serial}`;
   const far = farEndChain({ speaker: { kind: 'room', port: roomPort }, echoReferencePort: refPort, loop: null, controls: DEFAULT_CONTROLS });
   const mic = micChain({ kind: 'room', port: roomPort }, { processing: { ...DEFAULT_AUDIO_PROCESSING, echoCancel }, echoProbe: probe, controls: DEFAULT_CONTROLS, echoTestProbe: WITH_ECHO_TEST_PROBE });

@@ -5,7 +5,6 @@
  * B hears back from A is A's echo. With the canceller it must be far quieter than with echo
  * cancellation off, everything else the same.
  */
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { DEFAULT_AUDIO_PROCESSING, type MediaDeviceSettings } from '../../src/ad
 import type { LocalMediaCapabilities, NegotiatedSession } from '../../src/core/media-types.js';
 import { parseWav16, rmsDb } from '../../src/bench/audio-analysis.js';
 import { place, speech } from '../../src/bench/audio-room.js';
+import { freePort } from '../../src/demo/peers/ports.js';
 
 const HOST = '127.0.0.1';
 const SCENE_S = 7;
@@ -30,15 +30,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, HOST, () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function sessionFor(local: LocalMediaCapabilities, remote: LocalMediaCapabilities): NegotiatedSession {
   return {
@@ -55,7 +46,7 @@ function sessionFor(local: LocalMediaCapabilities, remote: LocalMediaCapabilitie
 
 /** One call; the level (dBFS) of what B heard back from A while B's speech ran. */
 async function call(echoCancel: boolean, tag: string): Promise<number> {
-  const room = await freePort();
+  const room = await freePort({ udp: true });
   const base = { mode: 'sim', videoSource: null, videoSink: { kind: 'counter' } } as const;
   const aSettings: MediaDeviceSettings = {
     ...base,

@@ -11,23 +11,14 @@ import { createTestPki, type TestPki } from '../../src/demo/peers/pki.js';
 import { EchoTestCall } from '../../src/app/echo-test.js';
 import type { GstreamerMediaEngine } from '../../src/adapters/gstreamer/gstreamer-media-engine.js';
 import { createTestUnit, eventually, type TestUnit } from './unit-harness.js';
-import { createSocket } from 'node:dgram';
+import { freePort } from '../../src/demo/peers/ports.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A unit in the simulated room (its microphone hears its speaker), with or without echo cancellation. */
 async function roomUnit(username: string, echoCancel: boolean): Promise<TestUnit> {
   const u = createTestUnit({
     proxyPort: kamailio.tlsPort, caPath: pki.ca.certPath, roomUri: `sip:echo@${kamailio.domain}`,
-    username, password: `${username}-secret`, video: false, simRoomPort: await freePort(), audioProcessing: { echoCancel },
+    username, password: `${username}-secret`, video: false, simRoomPort: await freePort({ udp: true }), audioProcessing: { echoCancel },
   });
   rooms.push(u);
   await u.unit.start();
