@@ -8,35 +8,15 @@ import { openSerialPortStream } from '../../src/adapters/ioboard-serial/serialpo
 import { SerialIoBoard } from '../../src/adapters/ioboard-serial/ioboard-adapter.js';
 import type { ApplianceError } from '../../src/core/errors.js';
 import { LED_PATTERNS } from '../../src/core/led-pattern.js';
-import type { IoBoardConnection, IoBoardEvents, IoBoardFault, LoopStatus, PodButtonEvent } from '../../src/ports/io-board.js';
+import type { IoBoardConnection, IoBoardFault, LoopStatus, PodButtonEvent } from '../../src/ports/io-board.js';
 import { TIMING } from '../../src/adapters/ioboard-serial/protocol/protocol-gen.js';
 import { SimavrBoard, simBoardUnavailable } from '../support/simavr-board.js';
+import { nextEvent } from '../support/io-board-events.js';
 
 const BOARD_ID = 0x0badcafe;
 const missing = simBoardUnavailable();
 if (missing) console.warn(`ioboard-adapter: skipped, ${missing}`);
 
-/** Resolves with the first event matching `match`, emitted after the call. */
-function next<E extends keyof IoBoardEvents>(
-  board: SerialIoBoard,
-  event: E,
-  match: (...args: Parameters<IoBoardEvents[E]>) => boolean,
-  timeoutMs: number,
-): Promise<Parameters<IoBoardEvents[E]>[0]> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      board.off(event, listener);
-      reject(new Error(`no ${event} event within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const listener = ((...args: Parameters<IoBoardEvents[E]>) => {
-      if (!match(...args)) return;
-      clearTimeout(t);
-      board.off(event, listener);
-      resolve(args[0]);
-    }) as IoBoardEvents[E];
-    board.on(event, listener);
-  });
-}
 
 describe.skipIf(missing !== null)('SerialIoBoard against the firmware in simavr', () => {
   let sim: SimavrBoard;
@@ -55,7 +35,7 @@ describe.skipIf(missing !== null)('SerialIoBoard against the firmware in simavr'
   });
 
   it('connects: HELLO answered with protocol, firmware version and board id', async () => {
-    const connection = next(board, 'connection', () => true, 3000);
+    const connection = nextEvent(board, 'connection', () => true, 3000);
     await board.start();
     expect(await connection).toEqual({ state: 'connected', board: { protocol: 1, firmware: '0.1.0', boardId: BOARD_ID } });
     expect(board.board()).toEqual({ protocol: 1, firmware: '0.1.0', boardId: BOARD_ID });
@@ -65,7 +45,7 @@ describe.skipIf(missing !== null)('SerialIoBoard against the firmware in simavr'
   it('turns a pod button press in the simulator into button events', async () => {
     const events: PodButtonEvent[] = [];
     board.on('button', (e) => events.push(e));
-    const release = next(board, 'button', (e) => e.kind === 'release', 3000);
+    const release = nextEvent(board, 'button', (e) => e.kind === 'release', 3000);
     await command('press 1 150');
     await release;
     expect(events).toEqual([
@@ -88,7 +68,7 @@ describe.skipIf(missing !== null)('SerialIoBoard against the firmware in simavr'
       }
     })();
     try {
-      const release = next(board, 'button', (e) => e.kind === 'release', 3000);
+      const release = nextEvent(board, 'button', (e) => e.kind === 'release', 3000);
       await command('press 0 300');
       await release;
     } finally {
@@ -105,8 +85,8 @@ describe.skipIf(missing !== null)('SerialIoBoard against the firmware in simavr'
 
   it('reports an open loop as loop-status fault open and an E_LOOP_OPEN_CIRCUIT fault', async () => {
     await command('adc 0 10'); // 10 mA: under the open-circuit threshold
-    const status = next(board, 'loop-status', (s: LoopStatus) => s.fault !== 'none', 5000);
-    const fault = next(board, 'fault', (f: IoBoardFault) => f.code.startsWith('E_LOOP'), 5000);
+    const status = nextEvent(board, 'loop-status', (s: LoopStatus) => s.fault !== 'none', 5000);
+    const fault = nextEvent(board, 'fault', (f: IoBoardFault) => f.code.startsWith('E_LOOP'), 5000);
     await board.setLoop({ enabled: true, gainDb: -6 });
     expect(await status).toMatchObject({ enabled: true, fault: 'open' });
     expect((await status).currentMa).toBeLessThan(50);
@@ -125,7 +105,7 @@ describe.skipIf(missing !== null)('SerialIoBoard against the firmware in simavr'
   });
 
   it('reports the connection lost when the simulator dies', async () => {
-    const lost = next(board, 'connection', (c: IoBoardConnection) => c.state === 'lost', TIMING.hostLostMs + 3000);
+    const lost = nextEvent(board, 'connection', (c: IoBoardConnection) => c.state === 'lost', TIMING.hostLostMs + 3000);
     await sim.kill();
     const c = await lost;
     expect(c.state).toBe('lost');

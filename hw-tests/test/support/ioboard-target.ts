@@ -5,7 +5,6 @@
 import { openSerialPortStream } from '../../../appliance/src/adapters/ioboard-serial/serialport-stream.js';
 import { SerialIoBoard } from '../../../appliance/src/adapters/ioboard-serial/ioboard-adapter.js';
 import type { ApplianceError } from '../../../appliance/src/core/errors.js';
-import type { IoBoardEvents } from '../../../appliance/src/ports/io-board.js';
 import { SimavrBoard, simBoardUnavailable } from './simavr-board.js';
 import { env, hwTarget } from './target.js';
 import { WireTap } from './wire-tap.js';
@@ -54,24 +53,4 @@ export function boardTty(sim: SimavrBoard | null): string {
   return sim ? sim.pty : env('HW_IOBOARD_TTY')!;
 }
 
-/** Resolves with the first `event` matching `match` emitted after the call. */
-export function nextEvent<E extends keyof IoBoardEvents>(
-  board: SerialIoBoard,
-  event: E,
-  match: (...args: Parameters<IoBoardEvents[E]>) => boolean,
-  timeoutMs: number,
-): Promise<Parameters<IoBoardEvents[E]>[0]> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      board.off(event, listener);
-      reject(new Error(`no matching ${event} event within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const listener = ((...args: Parameters<IoBoardEvents[E]>) => {
-      if (!match(...args)) return;
-      clearTimeout(t);
-      board.off(event, listener);
-      resolve(args[0]);
-    }) as IoBoardEvents[E];
-    board.on(event, listener);
-  });
-}
+export { nextEvent } from '../../../appliance/test/support/io-board-events.js';
