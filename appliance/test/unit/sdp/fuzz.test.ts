@@ -2,18 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ApplianceError } from '../../../src/core/errors.js';
 import { answerOffer, negotiateAnswer, parseSdp, serializeSdp } from '../../../src/adapters/sip/sdp/index.js';
 import { fixture, unitCaps } from './helpers.js';
+import { prng as rng } from '../../support/prng.js';
 
-/** mulberry32: small seeded PRNG so every run mutates the same way. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CHARS = ['\r', '\n', '\r\n', '=', ':', ' ', '  ', '/', '0', '9', 'a', 'Z', '-', '|', '^', ';', '\t', '\u0000', 'é', '\uffff', '*', '.', '#'];
 const NUMBERS = ['0', '-1', '65536', '99999999999999999999', '', 'x', '1e3', '0x10', '127', '128', '2^64'];
