@@ -29,7 +29,7 @@ export interface EchoTestFigures {
 export interface EchoAnalysisOptions {
   /** A far-end level above this counts as the probe coming back (dBFS). */
   heardDb?: number;
-  /** Far-end meter interval (ms): a level message closes its interval, so half of it is subtracted. */
+  /** Far-end meter interval (ms; 10 during an echo test): a level message closes its interval, so half of it is subtracted. */
   meterIntervalMs?: number;
   /** Longest round trip looked for (ms). */
   maxRoundTripMs?: number;
@@ -39,9 +39,11 @@ export interface EchoAnalysisOptions {
 
 export function analyseEchoTest(bursts: readonly ProbeBurst[], far: readonly LevelSample[], o: EchoAnalysisOptions = {}): EchoTestFigures {
   const heardDb = o.heardDb ?? -45;
-  const half = (o.meterIntervalMs ?? 50) / 2;
+  const half = (o.meterIntervalMs ?? 10) / 2;
   const maxRtt = o.maxRoundTripMs ?? 1500;
   const floorDb = o.floorDb ?? -70;
+  // Each return is read inside its edges: one meter interval of smear, plus the codec's onset and tail.
+  const guard = half + EDGE_GUARD_MS;
   const rtts: number[] = [];
   const leaks: { db: number; belowFloor: boolean }[] = [];
   for (const b of bursts) {
@@ -50,10 +52,10 @@ export function analyseEchoTest(bursts: readonly ProbeBurst[], far: readonly Lev
     const rtt = Math.max(0, back.t - half - b.startMs);
     rtts.push(rtt);
     const len = b.endMs - b.startMs;
-    // The second return is only told apart from the first when the burst ends (meter smear included) before the round trip.
-    if (rtt < len + 2 * half) continue;
-    const first = medianDb(far, b.startMs + rtt + half, b.startMs + rtt + len - half);
-    const second = medianDb(far, b.startMs + 2 * rtt + half, b.startMs + 2 * rtt + len - half);
+    // The second return is only told apart from the first when the burst has ended (edges included) before the round trip.
+    if (rtt < len + 2 * guard || len <= 2 * guard) continue;
+    const first = powerMeanDb(far, b.startMs + rtt + guard, b.startMs + rtt + len - guard);
+    const second = powerMeanDb(far, b.startMs + 2 * rtt + guard, b.startMs + 2 * rtt + len - guard);
     if (first === null || second === null) continue;
     leaks.push({ db: Math.max(second, floorDb) - first, belowFloor: second <= floorDb });
   }
@@ -68,9 +70,15 @@ export function analyseEchoTest(bursts: readonly ProbeBurst[], far: readonly Lev
   };
 }
 
-function medianDb(samples: readonly LevelSample[], from: number, to: number): number | null {
-  const inWindow = samples.filter((s) => s.t >= from && s.t <= to).map((s) => s.db);
-  return inWindow.length ? median(inWindow) : null;
+/** Opus's look-ahead and the meter's window blur each edge of a return by about this much (ms). */
+const EDGE_GUARD_MS = 10;
+
+/** Mean power over the window, in dB: a few loud meter readings are not outvoted by quiet ones. */
+function powerMeanDb(samples: readonly LevelSample[], from: number, to: number): number | null {
+  const inWindow = samples.filter((s) => s.t >= from && s.t <= to);
+  if (inWindow.length === 0) return null;
+  const mean = inWindow.reduce((sum, s) => sum + 10 ** (s.db / 10), 0) / inWindow.length;
+  return mean > 0 ? 10 * Math.log10(mean) : -Infinity;
 }
 
 function median(values: number[]): number {

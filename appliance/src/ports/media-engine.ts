@@ -30,6 +30,8 @@ export interface MediaEngineEvents {
   /** The first decoded far-end audio buffer of a session reached the output. */
   'first-audio': () => void;
   'levels': (levels: MediaLevels) => void;
+  /** One far-end meter measurement (dBFS), at the meter's own rate; 'levels' also fires on the other meters. */
+  'far-level': (db: number) => void;
   /** A pipeline failed; the call should end with this error (code E_MEDIA_PIPELINE or E_MEDIA_DEVICE). */
   'error': (error: Error) => void;
   /** An output is missing or silent; the call goes on with what remains (raise it as a fault). */

@@ -15,7 +15,7 @@ import { nextJitterBufferMs } from './jitter-target.js';
 import { DEFAULT_JITTER_BUFFER_MS } from './media-settings.js';
 import { loadGstBinding, type GstBinding } from './gst-binding.js';
 import { audioCodecs, newSrtpParams, videoCodecs } from './local-codecs.js';
-import { EL, LEVEL_SLOW_NS } from './media-fragments.js';
+import { EL, FAR_LEVEL_ECHO_TEST_NS, LEVEL_SLOW_NS } from './media-fragments.js';
 import type { MediaDeviceSettings } from './media-settings.js';
 import { buildSessionPipelines, type AudioDevice, type AudioOutput, type BuildOptions, type PipelineId, type PipelineSpec } from './pipeline-builders.js';
 import { PipelineRunner, type PipelineRunnerOptions } from './pipeline-runner.js';
@@ -328,6 +328,7 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
       this.emit('first-audio');
     }
     this.setLevels({ farEndDb: db }, true);
+    this.emit('far-level', db);
   }
 
   private onOutputLevel(output: AudioOutput, db: number): void {
@@ -365,11 +366,10 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
     if (measured || changed) this.emit('levels', { ...next });
   }
 
-  /** After the first audio the far-end meter only feeds the UI: 4 Hz is enough. */
+  /** After the first audio the far-end meter only feeds the UI (4 Hz), or times an echo test (100 Hz). */
   private slowFarLevel(): void {
-    if (this.echoTestProbe) return;
     const level = this.running.get('audio-receive')?.runner.element(EL.farLevel);
-    if (level) level['interval'] = LEVEL_SLOW_NS;
+    if (level) level['interval'] = this.echoTestProbe ? FAR_LEVEL_ECHO_TEST_NS : LEVEL_SLOW_NS;
   }
 
   private emitError(error: ApplianceError): void {

@@ -45,6 +45,8 @@ export const EL = {
  */
 export const FAR_LEVEL_FAST_NS = 50_000_000;
 export const LEVEL_SLOW_NS = 250_000_000;
+/** Far-end meter during an echo test call: fine enough to tell the probe's first return from its second. */
+export const FAR_LEVEL_ECHO_TEST_NS = 10_000_000;
 const HEARTBEAT_INTERVAL_NS = 250_000_000;
 
 /** A fragment plus what the runner must know about it. */
