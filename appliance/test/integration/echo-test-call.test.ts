@@ -90,7 +90,7 @@ describe('echo test call', () => {
 
   // The simulated room (echo 20 ms after the speaker, a 30 ms reflection with feedback, 8 dB
   // down) heard through the whole call path: Opus both ways, jitter buffers, the echo service.
-  // Measured in 21 runs (docs/aec.md): with the canceller -24..-35 dB, without it -16..-21 dB,
+  // Measured in 22 runs (docs/aec.md): with the canceller -24..-35 dB, without it -16..-21 dB,
   // 5.6..17.7 dB apart (median 11). A broken canceller or reference path gives about 0 dB.
   it('in a room where the speaker reaches the microphone, measures the leak: small with the canceller, large without', async () => {
     const withAec = await roomUnit('unit2', true);
