@@ -1,15 +1,9 @@
-import type { UnitWithState } from './repository.js';
+import type { UnitPlacement, UnitWithState } from './repository.js';
 
 export type UnitStatus = 'online' | 'offline' | 'never-seen' | 'not-enrolled' | 'revoked';
 
 /** A unit as IT sees it: derived from what is stored, at one instant. */
-export interface UnitView {
-  serial: string;
-  name: string;
-  site: string;
-  ward: string;
-  room: string;
-  bed: string;
+export interface UnitView extends UnitPlacement {
   status: UnitStatus;
   enrolledAt: string | null;
   lastSeenAt: string | null;
