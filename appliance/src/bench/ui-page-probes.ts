@@ -6,18 +6,20 @@
  */
 
 export const PAGE_PROBES = `
+/** The first element matching \`selector\` in the document or any shadow root below it. */
+function findDeep(root, selector) {
+  const hit = root.querySelector(selector);
+  if (hit) return hit;
+  for (const el of Array.from(root.querySelectorAll('*'))) {
+    const inner = el.shadowRoot ? findDeep(el.shadowRoot, selector) : null;
+    if (inner) return inner;
+  }
+  return null;
+}
+
 /** Arms a tap probe: resolves with pointerdown -> first frame showing a change of the element \`testId\` (ms). */
 function armTapProbe(testId) {
-  const find = (root) => {
-    const hit = root.querySelector(\`[data-test="\${testId}"]\`);
-    if (hit) return hit;
-    for (const el of Array.from(root.querySelectorAll('*'))) {
-      const inner = el.shadowRoot ? find(el.shadowRoot) : null;
-      if (inner) return inner;
-    }
-    return null;
-  };
-  const el = find(document);
+  const el = findDeep(document, \`[data-test="\${testId}"]\`);
   if (!el) throw new Error(\`no element \${testId}\`);
   const look = () => \`\${el.textContent}|\${el.getAttribute('aria-busy')}|\${el.className}|\${el.disabled}\`;
   const before = look();
@@ -54,16 +56,7 @@ function armFrameFloorProbe() {
  * (performance.timeOrigin + now, the same wall clock the daemon reads).
  */
 async function armStateProbe(wsUrl) {
-  const find = (root) => {
-    const hit = root.querySelector('[data-test="volume"]');
-    if (hit) return hit;
-    for (const el of Array.from(root.querySelectorAll('*'))) {
-      const inner = el.shadowRoot ? find(el.shadowRoot) : null;
-      if (inner) return inner;
-    }
-    return null;
-  };
-  const el = find(document);
+  const el = findDeep(document, '[data-test="volume"]');
   if (!el) throw new Error('no volume on screen');
   const before = el.textContent;
   const socket = new WebSocket(wsUrl);
