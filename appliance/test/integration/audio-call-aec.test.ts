@@ -83,5 +83,5 @@ describe('echo cancellation in a call', () => {
     console.log(JSON.stringify({ echoAtFarEndDb: { aecOff: off, aecOn: on, reductionDb: off - on } }));
     expect(off).toBeGreaterThan(-50);
     expect(off - on).toBeGreaterThan(10);
-  });
+  }, 90_000);
 });

@@ -139,7 +139,7 @@ describe('audio controls in a running call', () => {
     expect(mutedAtB.farEndDb).toBeLessThan(SILENT_DB);
     expect(b.stats().audio?.packetsReceived ?? 0).toBeGreaterThan(packetsBefore + 40);
     await Promise.all([a.release(), b.release()]);
-  });
+  }, 60_000);
 
   it('a missing loop amplifier is a coded fault and the call goes on with the speaker', async () => {
     const a = engine(settings(700, { kind: 'file', path: join(dir, 'b-speaker.wav') }, { kind: 'alsa', device: 'hw:CARD=NoSuchLoopAmp,DEV=0' }));

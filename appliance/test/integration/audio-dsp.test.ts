@@ -84,5 +84,5 @@ describe('audio chains on generated signals', () => {
     expect(outLoud - outQuiet).toBeLessThan((inLoud - inQuiet) / 2);
     // Nothing is clipped: the limiter keeps the loop's peaks under full scale.
     expect(loop!.samples.reduce((m, x) => Math.max(m, Math.abs(x)), 0)).toBeLessThan(1);
-  });
+  }, 60_000);
 });

@@ -285,7 +285,7 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
     }
     // The pipeline's udpsrc now holds the ports; the placeholders can go.
     if (spec.id === 'audio-receive') {
-      if (this.firstAudioSeen) this.slowFarLevel();
+      if (this.firstAudioSeen) this.setFarLevelRateAfterFirstAudio();
       for (const output of spec.outputs) this.clear(output);
       await this.reserved.audio?.release();
     }
@@ -324,7 +324,7 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
     this.adaptJitterBuffer();
     if (!this.firstAudioSeen && db > (this.options.firstAudioThresholdDb ?? -50)) {
       this.firstAudioSeen = true;
-      this.slowFarLevel();
+      this.setFarLevelRateAfterFirstAudio();
       this.emit('first-audio');
     }
     this.setLevels({ farEndDb: db }, true);
@@ -367,7 +367,7 @@ export class GstreamerMediaEngine extends TypedEmitter<MediaEngineEvents> implem
   }
 
   /** After the first audio the far-end meter only feeds the UI (4 Hz), or times an echo test (100 Hz). */
-  private slowFarLevel(): void {
+  private setFarLevelRateAfterFirstAudio(): void {
     const level = this.running.get('audio-receive')?.runner.element(EL.farLevel);
     if (level) level['interval'] = this.echoTestProbe ? FAR_LEVEL_ECHO_TEST_NS : LEVEL_SLOW_NS;
   }
