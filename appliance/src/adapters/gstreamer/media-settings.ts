@@ -63,8 +63,8 @@ export interface AudioProcessingSetting {
 
 /**
  * Gain control is off by default: with webrtc-audio-processing 0.3 it lifts the canceller's
- * residual echo back up (echo test in the simulated room: leak -9 dB with it, below -37 dB
- * without). The microphone's level is set once with the ALSA mixer instead.
+ * residual echo back up (bench:audio, speech in a reverberant room: 5 dB more residual with
+ * it; docs/audio.md has the figures). The microphone's level is set once with the ALSA mixer instead.
  */
 export const DEFAULT_AUDIO_PROCESSING: AudioProcessingSetting = Object.freeze({
   echoCancel: true,
