@@ -43,6 +43,7 @@ bench: setup build firmware
 	npm run bench:ui
 	npm run bench:hw
 	npm run bench:fleet
+	npm run bench:audio
 
 clean:
 	rm -rf node_modules */node_modules */dist *.tsbuildinfo */*.tsbuildinfo
