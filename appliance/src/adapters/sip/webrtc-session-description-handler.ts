@@ -4,24 +4,19 @@
  * (or failed, with E_ICE_FAILED / E_DTLS_FAILED), so a join either has media or a coded error.
  * Later, a lost ICE connection asks the SIP side for a re-INVITE with an ICE restart offer.
  */
-import type { BodyAndContentType, SessionDescriptionHandler, SessionDescriptionHandlerOptions } from 'sip.js';
-import { ApplianceError, toApplianceError } from '../../core/errors.js';
-import type { LocalMediaCapabilities, NegotiatedSession } from '../../core/media-types.js';
-import type { MediaEngine } from '../../ports/media-engine.js';
+import type { BodyAndContentType, SessionDescriptionHandlerOptions } from 'sip.js';
+import { type ApplianceError, toApplianceError } from '../../core/errors.js';
 import { WebRtcTransport, type WebRtcTransportOptions } from '../webrtc/webrtc-transport.js';
-
-const SDP = 'application/sdp';
+import { OfferAnswerHandler, SDP, type OfferAnswerSettings } from './offer-answer-handler.js';
 
 export interface WebRtcSdhOptions extends SessionDescriptionHandlerOptions {
   /** Re-offer with fresh ICE credentials (RFC 8445 ICE restart). */
   iceRestart?: boolean;
 }
 
-export interface WebRtcSdhSettings {
-  engine: MediaEngine;
+export interface WebRtcSdhSettings extends OfferAnswerSettings {
   transport: Omit<WebRtcTransportOptions, 'log'>;
   log: WebRtcTransportOptions['log'];
-  onNegotiated?: (session: NegotiatedSession) => void;
   /** A description was refused or media could not connect (SIP.js then ends the call). */
   onError?: (error: ApplianceError) => void;
   /** Media failed during the call: the SIP side should end it with this error. */
@@ -30,19 +25,8 @@ export interface WebRtcSdhSettings {
   onRestartNeeded?: () => void;
 }
 
-export class WebRtcSessionDescriptionHandler implements SessionDescriptionHandler {
-  private caps: LocalMediaCapabilities | null = null;
+export class WebRtcSessionDescriptionHandler extends OfferAnswerHandler<WebRtcSdhSettings> {
   private transport: WebRtcTransport | null = null;
-  private localOfferPending = false;
-  private remoteOffer: string | null = null;
-  private current: NegotiatedSession | null = null;
-  private closed = false;
-
-  constructor(private readonly settings: WebRtcSdhSettings) {}
-
-  negotiated(): NegotiatedSession | null {
-    return this.current;
-  }
 
   /** The werift side, for stats and tests. */
   webrtc(): WebRtcTransport | null {
@@ -84,31 +68,14 @@ export class WebRtcSessionDescriptionHandler implements SessionDescriptionHandle
     });
   }
 
-  hasDescription(contentType: string): boolean {
-    return contentType.split(';')[0]?.trim().toLowerCase() === SDP;
-  }
-
-  async rollbackDescription(): Promise<void> {
-    this.localOfferPending = false;
-    this.remoteOffer = null;
-  }
-
-  sendDtmf(): boolean {
-    return false;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected override onClose(): void {
     void this.transport?.close();
-    void this.settings.engine.release().catch(() => undefined);
   }
 
   private async ensureTransport(): Promise<WebRtcTransport> {
-    if (this.closed) throw new ApplianceError('E_MEDIA_PIPELINE', 'the call has ended');
-    this.caps ??= await this.settings.engine.allocate();
+    const caps = await this.capabilities();
     if (!this.transport) {
-      const transport = new WebRtcTransport(this.caps, { ...this.settings.transport, log: this.settings.log });
+      const transport = new WebRtcTransport(caps, { ...this.settings.transport, log: this.settings.log });
       transport.on('failed', (error) => this.settings.onMediaFailure?.(error));
       transport.on('restart-needed', () => this.settings.onRestartNeeded?.());
       this.transport = transport;
@@ -123,22 +90,11 @@ export class WebRtcSessionDescriptionHandler implements SessionDescriptionHandle
       await this.settings.engine.apply(session);
       transport.scheduleKeyframeRequests();
       transport.watchMedia();
-      this.current = session;
-      this.settings.onNegotiated?.(session);
+      this.mediaStarted(session);
     } catch (e) {
       const error = toApplianceError(e, 'E_MEDIA_PIPELINE');
       if (rethrow) throw error;
       this.settings.onMediaFailure?.(error);
-    }
-  }
-
-  private async guard<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      const err = toApplianceError(e, 'E_MEDIA_PIPELINE');
-      this.settings.onError?.(err);
-      throw err;
     }
   }
 }
