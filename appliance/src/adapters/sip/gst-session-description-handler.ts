@@ -50,7 +50,7 @@ export class GstSessionDescriptionHandler extends OfferAnswerHandler<SdhOptions>
   }
 
   private async startMedia(session: NegotiatedSession): Promise<void> {
-    await this.settings.engine.apply(session);
+    await this.applyToEngine(session);
     this.mediaStarted(session);
   }
 }

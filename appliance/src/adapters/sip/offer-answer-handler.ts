@@ -59,9 +59,24 @@ export abstract class OfferAnswerHandler<S extends OfferAnswerSettings = OfferAn
   protected onClose(): void {}
 
   protected async capabilities(): Promise<LocalMediaCapabilities> {
-    if (this.closed) throw new ApplianceError('E_MEDIA_PIPELINE', 'the call has ended');
+    this.refuseWhenClosed();
     this.caps ??= await this.settings.engine.allocate();
+    this.refuseWhenClosed();
     return this.caps;
+  }
+
+  /**
+   * Starts media on the engine unless the call has ended meanwhile. The engine runs its calls
+   * in order, so an apply() after close() would run after the release: media (the microphone)
+   * would go on with no call.
+   */
+  protected async applyToEngine(session: NegotiatedSession): Promise<void> {
+    this.refuseWhenClosed();
+    await this.settings.engine.apply(session);
+  }
+
+  private refuseWhenClosed(): void {
+    if (this.closed) throw new ApplianceError('E_MEDIA_PIPELINE', 'the call has ended');
   }
 
   /** Call once the engine has applied `session`. */

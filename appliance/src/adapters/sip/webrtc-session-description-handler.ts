@@ -87,7 +87,7 @@ export class WebRtcSessionDescriptionHandler extends OfferAnswerHandler<WebRtcSd
     try {
       await transport.connected();
       const session = await transport.negotiatedSession();
-      await this.settings.engine.apply(session);
+      await this.applyToEngine(session);
       transport.scheduleKeyframeRequests();
       transport.watchMedia();
       this.mediaStarted(session);
