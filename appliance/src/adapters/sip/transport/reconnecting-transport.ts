@@ -172,13 +172,13 @@ export abstract class ReconnectingTransport<Conn, Stats extends TransportStats> 
   }
 
   /** What disconnect() returns: one promise per Disconnecting, settled when it ends. */
-  protected awaitDisconnect(): Promise<void> {
+  private awaitDisconnect(): Promise<void> {
     this.disconnecting ??= pending();
     return this.disconnecting.promise;
   }
 
   /** Called on every transition, after the callbacks, to settle what awaitDisconnect() gave out. */
-  protected settleDisconnect(from: TransportState, to: TransportState, error: Error | undefined): void {
+  private settleDisconnect(from: TransportState, to: TransportState, error: Error | undefined): void {
     if (from !== TransportState.Disconnecting) return;
     const waiting = this.disconnecting;
     this.disconnecting = undefined;

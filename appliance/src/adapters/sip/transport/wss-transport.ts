@@ -30,7 +30,6 @@ export class WssTransport extends ReconnectingTransport<WebSocketClient, WssTran
   private readonly path: string;
   private readonly secure: boolean;
   private timers: { connect?: NodeJS.Timeout; grace?: NodeJS.Timeout } = {};
-  private disconnectWaiters: Array<() => void> = [];
 
   /** Constructs without I/O. Throws E_CONFIG_INVALID for unsafe or invalid options. */
   constructor(options: WssTransportOptions, sipLogger?: SipJsLoggerLike) {
@@ -44,19 +43,6 @@ export class WssTransport extends ReconnectingTransport<WebSocketClient, WssTran
     super(resolveStreamTransportOptions({ ...options, protocol: 'TLS' }), secure ? 'WSS' : 'WS', counters, sipLogger);
     this.path = path;
     this.secure = secure;
-  }
-
-  // A connect() while Disconnecting leaves these pending until the next Disconnected, where
-  // StreamTransport (and SIP.js's Transport contract) rejects the disconnect promise instead.
-  protected override awaitDisconnect(): Promise<void> {
-    return new Promise<void>((resolve) => this.disconnectWaiters.push(resolve));
-  }
-
-  protected override settleDisconnect(_from: TransportState, to: TransportState): void {
-    if (to !== TransportState.Disconnected) return;
-    const pending = this.disconnectWaiters;
-    this.disconnectWaiters = [];
-    for (const resolve of pending) resolve();
   }
 
   protected override createConnection(): WebSocketClient {
