@@ -137,6 +137,20 @@ describe('WssTransport', () => {
     expect(transport.state).toBe(TransportState.Disconnected);
   });
 
+  it('a connect() while disconnecting rejects the pending disconnect() (SIP.js Transport contract), not leave it hanging', async () => {
+    const { transport } = await setup();
+    await transport.connect();
+    const disconnecting = transport.disconnect();
+    const outcome = disconnecting.then(() => 'resolved', (e: Error) => e.message);
+    expect(transport.state).toBe(TransportState.Disconnecting);
+    const reconnected = transport.connect();
+    expect(await Promise.race([outcome, new Promise((r) => setTimeout(() => r('still pending'), 1_000))])).toBe('Disconnect aborted.');
+    await reconnected;
+    expect(transport.state).toBe(TransportState.Connected);
+    await transport.disconnect();
+    expect(transport.state).toBe(TransportState.Disconnected);
+  });
+
   it('drops a connection that sends an oversized message or a masked frame', async () => {
     const { server, transport } = await setup();
     const lost: Error[] = [];

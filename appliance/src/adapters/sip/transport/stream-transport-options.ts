@@ -17,17 +17,19 @@ export interface ReconnectOptions {
   maxMs: number;
 }
 
-export interface StreamTransportOptions {
+/** What both SIP transports (TLS/TCP and WSS) take. */
+export interface CommonTransportOptions {
   host: string;
   port: number;
-  /** Via sent-protocol. Default 'TLS'; 'TCP' is for the lab. */
-  protocol?: 'TLS' | 'TCP';
   tls?: StreamTransportTlsOptions;
   /** Lab only: permits `tls.rejectUnauthorized: false`. */
   labAllowUntrustedTls?: boolean;
   /** Default 10 000. */
   connectTimeoutMs?: number;
-  /** CRLFCRLF ping period (RFC 5626 §4.4.1); 0 (default) disables. Only for peers that answer pings. */
+  /**
+   * Ping period: CRLFCRLF over TLS/TCP (RFC 5626 §4.4.1, only for peers that answer it),
+   * a WebSocket ping over WSS. 0 (default) disables.
+   */
   keepaliveIntervalMs?: number;
   /** No pong (or any inbound message) this long after a ping means the connection is dead. Default 10 000. */
   keepaliveTimeoutMs?: number;
@@ -36,6 +38,11 @@ export interface StreamTransportOptions {
   /** How long a graceful close may take before the socket is destroyed. Default 1 000. */
   closeGraceMs?: number;
   logger?: TransportLogger;
+}
+
+export interface StreamTransportOptions extends CommonTransportOptions {
+  /** Via sent-protocol. Default 'TLS'; 'TCP' is for the lab. */
+  protocol?: 'TLS' | 'TCP';
   framerLimits?: FramerLimits;
 }
 
