@@ -67,3 +67,11 @@ void boot_with_host(void)
     advance(1);
     fake_tx_clear();
 }
+
+frames_t press_after_boot(uint8_t buttons)
+{
+    boot_with_host();
+    fake_buttons = buttons;
+    advance(IOB_DEBOUNCE_MS + 1);
+    return board_sent();
+}

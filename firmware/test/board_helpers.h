@@ -22,5 +22,7 @@ int count_of(const frames_t *fs, uint8_t type);
 const iob_frame_t *last_of(const frames_t *fs, uint8_t type);
 /* Board booted with a HELLO from the host answered and its output cleared. */
 void boot_with_host(void);
+/* boot_with_host, then `buttons` held past the debounce: what the board sent. */
+frames_t press_after_boot(uint8_t buttons);
 
 #endif

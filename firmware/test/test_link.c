@@ -63,10 +63,7 @@ static void unknown_type_and_bad_payload_get_nacks(void)
 
 static void button_event_is_retransmitted_until_dropped(void)
 {
-    boot_with_host();
-    fake_buttons = 0x01;
-    advance(IOB_DEBOUNCE_MS + 1);
-    frames_t out = board_sent();
+    frames_t out = press_after_boot(0x01);
     CHECK_EQ(count_of(&out, IOB_MSG_BUTTON_EVENT), 1);
     uint8_t seq = last_of(&out, IOB_MSG_BUTTON_EVENT)->seq;
     for (uint8_t retry = 1; retry <= IOB_MAX_RETRIES; retry++) {
@@ -86,10 +83,7 @@ static void button_event_is_retransmitted_until_dropped(void)
 
 static void ack_stops_retransmission(void)
 {
-    boot_with_host();
-    fake_buttons = 0x02;
-    advance(IOB_DEBOUNCE_MS + 1);
-    frames_t out = board_sent();
+    frames_t out = press_after_boot(0x02);
     const iob_frame_t *ev = last_of(&out, IOB_MSG_BUTTON_EVENT);
     CHECK(ev != NULL);
     if (!ev) {
@@ -108,10 +102,7 @@ static void ack_stops_retransmission(void)
 
 static void nack_busy_retransmits_at_once(void)
 {
-    boot_with_host();
-    fake_buttons = 0x04;
-    advance(IOB_DEBOUNCE_MS + 1);
-    frames_t out = board_sent();
+    frames_t out = press_after_boot(0x04);
     const iob_frame_t *ev = last_of(&out, IOB_MSG_BUTTON_EVENT);
     CHECK(ev != NULL);
     if (!ev) {
@@ -126,10 +117,7 @@ static void nack_busy_retransmits_at_once(void)
 
 static void call_button_is_reported_as_button_3(void)
 {
-    boot_with_host();
-    fake_buttons = 0x08; /* PD5: the pod's call button */
-    advance(IOB_DEBOUNCE_MS + 1);
-    frames_t out = board_sent();
+    frames_t out = press_after_boot(0x08); /* PD5: the pod's call button */
     const iob_frame_t *ev = last_of(&out, IOB_MSG_BUTTON_EVENT);
     CHECK(ev != NULL);
     if (!ev) {
