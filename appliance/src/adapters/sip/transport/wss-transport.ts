@@ -5,7 +5,6 @@
  *
  * Each WebSocket message is one SIP message, so no stream framing is needed.
  */
-import { TransportState } from 'sip.js';
 import { ApplianceError } from '../../../core/errors.js';
 import { classifySocketError } from './classify-socket-error.js';
 import { ReconnectingTransport } from './reconnecting-transport.js';
