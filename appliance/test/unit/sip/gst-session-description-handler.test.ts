@@ -13,23 +13,26 @@ class OrderedFakeEngine {
   readonly calls: string[] = [];
   running = false;
   private queue: Promise<unknown> = Promise.resolve();
-  private releaseAllocate: (() => void) | null = null;
+  /** While set, allocate() waits for it to open. */
+  private gate: { opened: Promise<void>; open: () => void } | null = null;
 
   constructor(private readonly caps: LocalMediaCapabilities) {}
 
   /** The next allocate() waits until finishAllocate(). */
   holdAllocate(): void {
-    this.releaseAllocate = () => undefined;
+    let open!: () => void;
+    const opened = new Promise<void>((r) => { open = r; });
+    this.gate = { opened, open };
   }
 
   finishAllocate(): void {
-    this.releaseAllocate?.();
+    this.gate?.open();
   }
 
   allocate(): Promise<LocalMediaCapabilities> {
     return this.serial(async () => {
       this.calls.push('allocate');
-      if (this.releaseAllocate) await new Promise<void>((r) => { this.releaseAllocate = r; });
+      await this.gate?.opened;
       return this.caps;
     });
   }
