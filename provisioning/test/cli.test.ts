@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { main, type Io } from '../src/cli/provision.js';
-import { EXAMPLES, tempDir } from './helpers.js';
-
-const run = async (...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l) };
-  const code = await main(argv, io);
-  return { code, out, err };
-};
+import { EXAMPLES, runCli as run, tempDir } from './helpers.js';
 
 let t: ReturnType<typeof tempDir>;
 beforeAll(() => {

@@ -1,18 +1,9 @@
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli/provision.js';
 import { serveOptionsFrom } from '../../src/cli/fleet-commands.js';
 import { startFleetServer, type RunningFleetServer } from '../../src/server/serve.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../../src/bench/private-postgres.js';
-import { EXAMPLES, tempDir } from '../helpers.js';
-
-const run = async (...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l) };
-  const code = await main(argv, io);
-  return { code, out, err };
-};
+import { EXAMPLES, runCli as run, tempDir } from '../helpers.js';
 
 let t: ReturnType<typeof tempDir>;
 let server: RunningFleetServer | undefined;
